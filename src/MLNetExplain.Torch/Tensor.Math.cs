@@ -178,5 +178,12 @@ public sealed partial class Tensor
     /// <summary>Matrix product with broadcasting over batch dimensions.</summary>
     public Tensor Matmul(Tensor other) => Aten.Matmul.Call(this, other);
 
+    /// <summary>The real part of a complex tensor (a view).</summary>
+    public Tensor Real() => Aten.Real.Call(this);
+    /// <summary>A complex tensor [..] as a real view [.., 2] of (real, imaginary).</summary>
+    public Tensor ViewAsReal() => Aten.ViewAsReal.Call(this);
+    /// <summary>A real tensor [.., 2] as a complex view [..].</summary>
+    public Tensor ViewAsComplex() => Aten.ViewAsComplex.Call(this);
+
     private static (Tensor, Tensor) Pair(Tensor[] r) => (r[0], r[1]);
 }

@@ -65,16 +65,20 @@ using HookCallback = int32_t (*)(int64_t key, at::Tensor* grad, at::Tensor** rep
 using HookRelease = void (*)(int64_t key);
 
 namespace {
+// Shared by every copy of the hook's std::function; the last copy's destruction notifies managed code once.
 struct HookReleaser {
+  HookReleaser(HookRelease r, int64_t k) : release(r), key(k) {}
+  HookReleaser(const HookReleaser&) = delete;
+  HookReleaser& operator=(const HookReleaser&) = delete;
+  ~HookReleaser() { release(key); }
   HookRelease release;
   int64_t key;
-  ~HookReleaser() { release(key); }
 };
 }  // namespace
 
 MLX_EXPORT int MLXTensor_register_hook(at::Tensor* t, HookCallback callback, HookRelease release, int64_t key) {
   MLX_TRY
-  auto releaser = std::make_shared<HookReleaser>(HookReleaser{release, key});
+  auto releaser = std::make_shared<HookReleaser>(release, key);
   t->register_hook([callback, releaser](const at::Tensor& grad) -> at::Tensor {
     at::Tensor* replacement = nullptr;
     char error[1024] = {0};
