@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""Python PyTorch peer of the MLNetExplain benchmark runner.
+
+Runs the same measurements as tests/MLNetExplain.Benchmarks/Program.cs on Python torch, so the runner can print
+both side by side:
+
+  * interop: per-call cost of tiny operations (an empty loop, torch.is_grad_enabled(), and the add of two
+    1-element float32 tensors whose result is freed at once);
+  * resnet: the CIFAR ResNet-18 of src/MLNetExplain.Vision/Models/ResNet.cs (3x3 stride-1 stem, no max-pool,
+    BasicBlocks [2, 2, 2, 2] at 64/128/256/512, 1x1 conv + BN shortcut, adaptive average pool, linear head):
+    one SGD-momentum train step (zero_grad, forward, cross-entropy, backward, step) and one no-grad eval-mode
+    forward, median milliseconds after warm-up.
+
+Usage: /usr/bin/python3 peer_torch.py --json [--threads N] [--iterations N] [--warmup N] [--only interop|resnet]
+                                          [--interop-ops N] [--batch N]
+With --json the only thing written to stdout is one JSON object. Exit code 3 means torch is not importable.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--threads", type=int, default=0, help="intra-op threads (0: all cores)")
+    p.add_argument("--iterations", type=int, default=5, help="measured ResNet iterations")
+    p.add_argument("--warmup", type=int, default=3, help="ResNet warm-up iterations")
+    p.add_argument("--only", choices=["interop", "resnet"], default=None)
+    p.add_argument("--interop-ops", type=int, default=100_000, help="tiny ops per interop round")
+    p.add_argument("--interop-rounds", type=int, default=5, help="interop rounds (the median is reported)")
+    p.add_argument("--batch", type=int, default=64)
+    return p.parse_args()
+
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError as e:  # the runner prints a clear message and shows its own numbers only
+    print(json.dumps({"error": f"python torch is not importable: {e}"}))
+    sys.exit(3)
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_ch, out_ch, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_ch, out_ch, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_ch)
+        self.act1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(out_ch, out_ch, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_ch)
+        self.shortcut = None
+        if stride != 1 or in_ch != out_ch:
+            self.shortcut = nn.Sequential(nn.Conv2d(in_ch, out_ch, 1, stride, 0, bias=False), nn.BatchNorm2d(out_ch))
+        self.act2 = nn.ReLU()
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(self.act1(self.bn1(self.conv1(x)))))
+        sc = x if self.shortcut is None else self.shortcut(x)
+        return self.act2(out + sc)  # out of place, as the C# block
+
+
+class ResNet(nn.Module):
+    def __init__(self, in_ch=3, base=64, num_classes=10, blocks=(2, 2, 2, 2)):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_ch, base, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(base)
+        self.act1 = nn.ReLU()
+        width = base
+        for s, n in enumerate(blocks):
+            out = base << s
+            layers = []
+            for b in range(n):
+                layers.append(BasicBlock(width if b == 0 else out, out, 2 if (s > 0 and b == 0) else 1))
+            setattr(self, f"layer{s + 1}", nn.Sequential(*layers))
+            width = out
+        self.num_stages = len(blocks)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(width, num_classes)
+
+    def features(self, x):
+        x = self.act1(self.bn1(self.conv1(x)))
+        for s in range(self.num_stages):
+            x = getattr(self, f"layer{s + 1}")(x)
+        return x
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+def per_op_ns(fn, ops, rounds):
+    samples = []
+    for _ in range(rounds):
+        t0 = time.perf_counter_ns()
+        fn(ops)
+        samples.append((time.perf_counter_ns() - t0) / ops)
+    return statistics.median(samples)
+
+
+def bench_interop(ops, rounds):
+    a = torch.ones(1)
+    b = torch.ones(1)
+
+    def empty(n):
+        for _ in range(n):
+            pass
+
+    def is_grad(n):
+        f = torch.is_grad_enabled
+        for _ in range(n):
+            f()
+
+    def add(n):
+        for _ in range(n):
+            c = a + b  # the previous result is freed when c is rebound
+        del c
+
+    for fn in (empty, is_grad, add):  # warm-up
+        fn(min(ops, 10_000))
+    return {
+        "ops": ops,
+        "empty_loop_ns": per_op_ns(empty, ops, rounds),
+        "is_grad_enabled_ns": per_op_ns(is_grad, ops, rounds),
+        "add_ns": per_op_ns(add, ops, rounds),
+    }
+
+
+def bench_resnet(batch, warmup, iterations):
+    torch.manual_seed(0)
+    model = ResNet()
+    params = sum(p.numel() for p in model.parameters())
+    x = torch.randn(batch, 3, 32, 32)
+    y = torch.randint(0, 10, (batch,))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)  # the C# optimiser also drops gradients rather than zeroing them
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    model.train()
+    train = []
+    for k in range(warmup + iterations):
+        t0 = time.perf_counter()
+        train_step()
+        dt = (time.perf_counter() - t0) * 1e3
+        if k >= warmup:
+            train.append(dt)
+
+    model.eval()
+    infer = []
+    with torch.no_grad():
+        for k in range(warmup + iterations):
+            t0 = time.perf_counter()
+            out = model(x)
+            del out
+            dt = (time.perf_counter() - t0) * 1e3
+            if k >= warmup:
+                infer.append(dt)
+
+    return {"batch": batch, "parameters": params, "train_ms": train, "infer_ms": infer}
+
+
+def main():
+    args = parse_args()
+    threads = args.threads if args.threads > 0 else os.cpu_count()
+    torch.set_num_threads(threads)
+    result = {
+        "torch_version": torch.__version__,
+        "python_version": sys.version.split()[0],
+        "threads": torch.get_num_threads(),
+    }
+    if args.only in (None, "interop"):
+        result["interop"] = bench_interop(args.interop_ops, args.interop_rounds)
+    if args.only in (None, "resnet"):
+        result["resnet"] = bench_resnet(args.batch, args.warmup, args.iterations)
+
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
