@@ -41,6 +41,8 @@ public sealed partial class Tensor
     public Tensor Add_(Tensor other, double alpha = 1) => Aten.Add_.CallInPlace(this, this, other, alpha);
     /// <summary>In place: this += value.</summary>
     public Tensor Add_(double value) => Aten.AddScalar_.CallInPlace(this, this, value);
+    /// <summary>In place: this += value, kept integral so integer tensors (counters) accept it.</summary>
+    public Tensor Add_(long value) => Aten.AddScalar_.CallInPlace(this, this, value);
     /// <summary>In place: this -= alpha * other.</summary>
     public Tensor Sub_(Tensor other, double alpha = 1) => Aten.Sub_.CallInPlace(this, this, other, alpha);
     /// <summary>In place: this *= other.</summary>

@@ -1,0 +1,514 @@
+// Side-by-side benchmark: MLNetExplain (C# over libtorch) against Python PyTorch on the same machine, in one run.
+//
+//   dotnet run -c Release --project tests/MLNetExplain.Benchmarks -- [options]
+//   (or tests/MLNetExplain.Benchmarks/run.sh [options], which also installs python3-torch when missing)
+//
+// Options:
+//   --iterations N     measured iterations per model benchmark (default 5; the compact ResNet runs 4x as many)
+//   --warmup N         warm-up iterations per model benchmark (default 3; the compact ResNet runs 2x as many)
+//   --only WHAT        interop | resnet (default: both)
+//   --threads N        intra-op threads on both sides (default: all cores)
+//   --interop-ops N    tiny ops per interop round (default 100000; 5 rounds, median reported)
+//   --batch N          ResNet batch size (default 64)
+//   --python PATH      the Python with torch (default /usr/bin/python3)
+//   --no-python        measure MLNetExplain only
+//
+// The C# side runs first, then the Python peer (peer_torch.py --json) with the same settings; the two never run
+// at the same time, so each gets every core.
+
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using MLNetExplain.Torch;
+using MLNetExplain.Torch.NN;
+using MLNetExplain.Torch.Optim;
+using MLNetExplain.Vision.Models;
+
+namespace MLNetExplain.Benchmarks;
+
+internal sealed record Settings(
+    int Iterations,
+    int Warmup,
+    string? Only,
+    int Threads,
+    int InteropOps,
+    int Batch,
+    string Python,
+    bool NoPython)
+{
+    public bool RunInterop => Only is null or "interop";
+    public bool RunResnet => Only is null or "resnet";
+
+    public static Settings Parse(string[] args)
+    {
+        var s = new Settings(5, 3, null, Environment.ProcessorCount, 100_000, 64, "/usr/bin/python3", false);
+        for (var k = 0; k < args.Length; k++)
+        {
+            string Next() => k + 1 < args.Length ? args[++k] : throw new ArgumentException($"{args[k]} needs a value.");
+            int NextInt(int min)
+            {
+                var name = args[k];
+                var v = int.Parse(Next(), CultureInfo.InvariantCulture);
+                return v >= min ? v : throw new ArgumentException($"{name} must be at least {min}.");
+            }
+
+            s = args[k] switch
+            {
+                "--iterations" => s with { Iterations = NextInt(1) },
+                "--warmup" => s with { Warmup = NextInt(0) },
+                "--only" => s with
+                {
+                    Only = Next() is "interop" or "resnet" and var o ? o : throw new ArgumentException("--only takes interop or resnet."),
+                },
+                "--threads" => s with { Threads = NextInt(1) },
+                "--interop-ops" => s with { InteropOps = NextInt(1000) },
+                "--batch" => s with { Batch = NextInt(1) },
+                "--python" => s with { Python = Next() },
+                "--no-python" => s with { NoPython = true },
+                "-h" or "--help" => throw new HelpRequested(),
+                _ => throw new ArgumentException($"Unknown option {args[k]}."),
+            };
+        }
+
+        return s;
+    }
+}
+
+internal sealed class HelpRequested : Exception;
+
+/// <summary>One model's timings: per-iteration milliseconds.</summary>
+internal sealed record ModelTimings(long Parameters, double[] TrainMs, double[] InferMs);
+
+/// <summary>Per-op nanoseconds of the tiny-op loops.</summary>
+internal sealed record InteropTimings(double EmptyLoopNs, double IsGradEnabledNs, double AddNs, double AddInScopeNs);
+
+/// <summary>What the Python peer reported (null members where it did not run or failed).</summary>
+internal sealed record PeerResult(
+    string? TorchVersion,
+    string? PythonVersion,
+    int Threads,
+    InteropTimings? Interop,
+    Dictionary<string, ModelTimings> Models,
+    double PeakRssMiB,
+    string? Error);
+
+internal static class Program
+{
+    private const string Usage =
+        "usage: MLNetExplain.Benchmarks [--iterations N] [--warmup N] [--only interop|resnet] [--threads N]\n" +
+        "                               [--interop-ops N] [--batch N] [--python PATH] [--no-python]";
+
+    // The two model configurations, mirrored in peer_torch.py.
+    private static readonly (string Key, string Label, Func<Generator, ResNet> Create, int IterationScale, int WarmupScale)[] Models =
+    [
+        ("resnet18", "CIFAR ResNet-18", g => ResNet.ResNet18(10, 3, g), 1, 1),
+        ("compact", "compact ResNet 16/32/64", g => ResNet.Compact(10, 3, 1, g), 4, 2),
+    ];
+
+    private static int Main(string[] args)
+    {
+        Settings settings;
+        try
+        {
+            settings = Settings.Parse(args);
+        }
+        catch (HelpRequested)
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        Torch.Torch.NumThreads = settings.Threads;
+        Console.WriteLine("MLNetExplain benchmark: C# (MLNetExplain.Torch over libtorch) vs Python PyTorch, same process settings");
+        Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +
+                          $"{RuntimeInformation.ProcessArchitecture}");
+        Console.WriteLine($"  .NET {Environment.Version}, intra-op threads {Torch.Torch.NumThreads}, " +
+                          $"warm-up {settings.Warmup}, iterations {settings.Iterations}, batch {settings.Batch}");
+#if DEBUG
+        Console.WriteLine("  WARNING: Debug build; run with -c Release for meaningful numbers.");
+#endif
+        Console.WriteLine();
+
+        InteropTimings? ours = null;
+        if (settings.RunInterop)
+        {
+            Console.Write("C#: interop loops ... ");
+            ours = MeasureInterop(settings.InteropOps, rounds: 5);
+            Console.WriteLine("done");
+        }
+
+        var ourModels = new Dictionary<string, ModelTimings>();
+        if (settings.RunResnet)
+        {
+            foreach (var m in Models)
+            {
+                Console.Write($"C#: {m.Label} train/infer ... ");
+                ourModels[m.Key] = MeasureModel(m.Create, settings.Batch, settings.Warmup * m.WarmupScale,
+                    settings.Iterations * m.IterationScale);
+                Console.WriteLine($"done (train median {Median(ourModels[m.Key].TrainMs):F1} ms)");
+            }
+        }
+
+        var ourPeakMiB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+
+        PeerResult? peer = null;
+        if (!settings.NoPython)
+        {
+            Console.Write("Python: peer_torch.py ... ");
+            peer = RunPeer(settings);
+            Console.WriteLine(peer.Error is null ? "done" : "unavailable");
+        }
+
+        Console.WriteLine();
+        if (peer?.Error is { } error)
+        {
+            Console.WriteLine($"NOTE: no Python PyTorch numbers: {error}");
+            Console.WriteLine("      Install it with `sudo apt-get install -y python3-torch` (or run tests/MLNetExplain.Benchmarks/run.sh).");
+            Console.WriteLine("      Showing MLNetExplain numbers only.");
+            Console.WriteLine();
+            peer = null;
+        }
+        else if (peer is not null)
+        {
+            Console.WriteLine($"Python peer: torch {peer.TorchVersion}, Python {peer.PythonVersion}, intra-op threads {peer.Threads}");
+            Console.WriteLine();
+        }
+
+        PrintTable(settings, ours, ourModels, ourPeakMiB, peer);
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- interop
+
+    private static InteropTimings MeasureInterop(int ops, int rounds)
+    {
+        using var a = Tensor.Ones([1]);
+        using var b = Tensor.Ones([1]);
+
+        // Warm-up: JIT tiers, the op handle lookup, the allocator.
+        EmptyLoop(10_000);
+        IsGradLoop(10_000);
+        AddLoop(a, b, 10_000);
+        AddInScopeLoop(a, b, 10_000);
+
+        return new InteropTimings(
+            PerOpNs(() => EmptyLoop(ops), ops, rounds),
+            PerOpNs(() => IsGradLoop(ops), ops, rounds),
+            PerOpNs(() => AddLoop(a, b, ops), ops, rounds),
+            PerOpNs(() => AddInScopeLoop(a, b, ops), ops, rounds));
+    }
+
+    private static double PerOpNs(Action loop, int ops, int rounds)
+    {
+        var samples = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            loop();
+            samples[r] = sw.Elapsed.TotalNanoseconds / ops;
+        }
+
+        return Median(samples);
+    }
+
+    private static long s_sink;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void EmptyLoop(int n)
+    {
+        long acc = 0;
+        for (var i = 0; i < n; i++)
+        {
+            acc += i; // keeps the loop from being removed
+        }
+
+        s_sink = acc;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void IsGradLoop(int n)
+    {
+        var count = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (Torch.Torch.IsGradEnabled)
+            {
+                count++;
+            }
+        }
+
+        s_sink = count;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddLoop(Tensor a, Tensor b, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            using var c = a + b;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddInScopeLoop(Tensor a, Tensor b, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            using var scope = Torch.Torch.NewDisposeScope();
+            _ = a + b;
+        }
+    }
+
+    // ---------------------------------------------------------------- models
+
+    private static ModelTimings MeasureModel(Func<Generator, ResNet> create, int batch, int warmup, int iterations)
+    {
+        using var generator = new Generator(0);
+        using var model = create(generator);
+        using var x = Tensor.Randn([batch, 3, 32, 32], generator);
+        using var y = Tensor.Randint(0, 10, [batch], generator);
+        using var optimizer = new Sgd(model.Parameters(), 0.01, momentum: 0.9, weightDecay: 5e-4);
+
+        model.Train();
+        var train = new List<double>();
+        for (var k = 0; k < warmup + iterations; k++)
+        {
+            var sw = Stopwatch.StartNew();
+            using (Torch.Torch.NewDisposeScope())
+            {
+                optimizer.ZeroGrad();
+                var logits = model.Forward(x);
+                var loss = Functional.CrossEntropy(logits, y);
+                loss.Backward();
+                optimizer.Step();
+            }
+
+            if (k >= warmup)
+            {
+                train.Add(sw.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        model.Eval();
+        var infer = new List<double>();
+        using (Torch.Torch.NoGrad())
+        {
+            for (var k = 0; k < warmup + iterations; k++)
+            {
+                var sw = Stopwatch.StartNew();
+                using (model.Forward(x))
+                {
+                }
+
+                if (k >= warmup)
+                {
+                    infer.Add(sw.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        return new ModelTimings(model.ParameterCount(), train.ToArray(), infer.ToArray());
+    }
+
+    // ---------------------------------------------------------------- python peer
+
+    private static PeerResult RunPeer(Settings settings)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "peer_torch.py");
+        if (!File.Exists(script))
+        {
+            return Failed($"{script} is missing (it is copied next to the runner at build time).");
+        }
+
+        var psi = new ProcessStartInfo(settings.Python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[]
+                 {
+                     script, "--json",
+                     "--threads", settings.Threads.ToString(CultureInfo.InvariantCulture),
+                     "--iterations", settings.Iterations.ToString(CultureInfo.InvariantCulture),
+                     "--warmup", settings.Warmup.ToString(CultureInfo.InvariantCulture),
+                     "--interop-ops", settings.InteropOps.ToString(CultureInfo.InvariantCulture),
+                     "--batch", settings.Batch.ToString(CultureInfo.InvariantCulture),
+                 })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        if (settings.Only is { } only)
+        {
+            psi.ArgumentList.Add("--only");
+            psi.ArgumentList.Add(only);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null.");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return Failed($"cannot start {settings.Python}: {e.Message}");
+        }
+
+        using (process)
+        {
+            var stderrTask = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            var stderr = stderrTask.Result;
+            var json = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .LastOrDefault(l => l.StartsWith('{'));
+            if (json is null)
+            {
+                return Failed($"{settings.Python} exited with code {process.ExitCode} without JSON output. {Tail(stderr)}");
+            }
+
+            try
+            {
+                return ParsePeer(json);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return Failed($"cannot parse the peer's output ({e.Message}): {Tail(json)}");
+            }
+        }
+
+        static PeerResult Failed(string message) => new(null, null, 0, null, [], 0, message);
+    }
+
+    private static PeerResult ParsePeer(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        if (root.TryGetProperty("error", out var error))
+        {
+            return new PeerResult(null, null, 0, null, [], 0, error.GetString());
+        }
+
+        InteropTimings? interop = null;
+        if (root.TryGetProperty("interop", out var i))
+        {
+            var add = i.GetProperty("add_ns").GetDouble();
+            interop = new InteropTimings(i.GetProperty("empty_loop_ns").GetDouble(),
+                i.GetProperty("is_grad_enabled_ns").GetDouble(), add, add);
+        }
+
+        var models = new Dictionary<string, ModelTimings>();
+        if (root.TryGetProperty("resnet", out var r))
+        {
+            foreach (var m in r.EnumerateObject())
+            {
+                models[m.Name] = new ModelTimings(m.Value.GetProperty("parameters").GetInt64(),
+                    m.Value.GetProperty("train_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+                    m.Value.GetProperty("infer_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray());
+            }
+        }
+
+        return new PeerResult(root.GetProperty("torch_version").GetString(), root.GetProperty("python_version").GetString(),
+            root.GetProperty("threads").GetInt32(), interop, models,
+            root.TryGetProperty("peak_rss_mib", out var rss) ? rss.GetDouble() : 0, null);
+    }
+
+    private static string Tail(string text)
+    {
+        text = text.Trim();
+        return text.Length <= 600 ? text : "..." + text[^600..];
+    }
+
+    // ---------------------------------------------------------------- report
+
+    private static void PrintTable(Settings settings, InteropTimings? ours, Dictionary<string, ModelTimings> ourModels,
+        double ourPeakMiB, PeerResult? peer)
+    {
+        var rows = new List<string[]>();
+        string Ratio(double a, double? b) => b is { } v && v > 0 ? (a / v).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
+        string Num(double? v, string format, string unit = "") =>
+            v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) + unit : "-";
+
+        if (ours is not null)
+        {
+            var p = peer?.Interop;
+            rows.Add(["empty loop, per iteration", Num(ours.EmptyLoopNs, "F2", " ns"), Num(p?.EmptyLoopNs, "F2", " ns"),
+                Ratio(ours.EmptyLoopNs, p?.EmptyLoopNs)]);
+            rows.Add(["is_grad_enabled() (native call, no tensor)", Num(ours.IsGradEnabledNs, "F1", " ns"),
+                Num(p?.IsGradEnabledNs, "F1", " ns"), Ratio(ours.IsGradEnabledNs, p?.IsGradEnabledNs)]);
+            rows.Add([$"add of two 1-element tensors, result freed ({settings.InteropOps:N0} ops)", Num(ours.AddNs, "F0", " ns"),
+                Num(p?.AddNs, "F0", " ns"), Ratio(ours.AddNs, p?.AddNs)]);
+            rows.Add(["same add, one DisposeScope per op (C#) vs plain add (Python)", Num(ours.AddInScopeNs, "F0", " ns"),
+                Num(p?.AddNs, "F0", " ns"), Ratio(ours.AddInScopeNs, p?.AddNs)]);
+        }
+
+        foreach (var m in Models)
+        {
+            if (!ourModels.TryGetValue(m.Key, out var o))
+            {
+                continue;
+            }
+
+            ModelTimings? p = null;
+            peer?.Models.TryGetValue(m.Key, out p);
+            var oTrain = Median(o.TrainMs);
+            var oInfer = Median(o.InferMs);
+            double? pTrain = p is null ? null : Median(p.TrainMs);
+            double? pInfer = p is null ? null : Median(p.InferMs);
+            var n = $"{o.TrainMs.Length} iters";
+            rows.Add([$"{m.Label} ({o.Parameters:N0} params) train step, batch {settings.Batch}, median of {n}",
+                Num(oTrain, "F1", " ms"), Num(pTrain, "F1", " ms"), Ratio(oTrain, pTrain)]);
+            rows.Add([$"{m.Label} train throughput", Num(settings.Batch * 1000 / oTrain, "F1", " img/s"),
+                Num(pTrain is { } pt ? settings.Batch * 1000 / pt : null, "F1", " img/s"), Ratio(pTrain ?? 0, oTrain) is var inv && pTrain is not null ? inv : "-"]);
+            rows.Add([$"{m.Label} inference (eval, no-grad), batch {settings.Batch}, median of {n}",
+                Num(oInfer, "F1", " ms"), Num(pInfer, "F1", " ms"), Ratio(oInfer, pInfer)]);
+            rows.Add([$"{m.Label} inference throughput", Num(settings.Batch * 1000 / oInfer, "F1", " img/s"),
+                Num(pInfer is { } pi ? settings.Batch * 1000 / pi : null, "F1", " img/s"), pInfer is { } pi2 ? Ratio(pi2, oInfer) : "-"]);
+            if (p is not null && p.Parameters != o.Parameters)
+            {
+                Console.WriteLine($"WARNING: {m.Label} parameter counts differ: C# {o.Parameters:N0}, Python {p.Parameters:N0}.");
+            }
+        }
+
+        rows.Add(["peak resident memory of the process", Num(ourPeakMiB, "F0", " MiB"),
+            Num(peer is { PeakRssMiB: > 0 } ? peer.PeakRssMiB : null, "F0", " MiB"),
+            peer is { PeakRssMiB: > 0 } ? Ratio(ourPeakMiB, peer.PeakRssMiB) : "-"]);
+
+        string[] header = ["benchmark", "MLNetExplain (C#)", "PyTorch (Python)", "ratio ours/python"];
+        var widths = Enumerable.Range(0, header.Length)
+            .Select(c => rows.Select(r => r[c].Length).Prepend(header[c].Length).Max()).ToArray();
+        var sb = new StringBuilder();
+        void Line(string[] cells) =>
+            sb.Append("| ").AppendJoin(" | ", cells.Select((c, k) => k == 0 ? c.PadRight(widths[k]) : c.PadLeft(widths[k])))
+                .AppendLine(" |");
+        Line(header);
+        sb.Append('|').AppendJoin('|', widths.Select((w, k) => k == 0 ? new string('-', w + 2) : new string('-', w + 1) + ":"))
+            .AppendLine("|");
+        foreach (var r in rows)
+        {
+            Line(r);
+        }
+
+        Console.Write(sb.ToString());
+        Console.WriteLine();
+        Console.WriteLine("Ratios are ours / Python for times and memory (below 1.00x: we are faster or smaller), and");
+        Console.WriteLine("Python / ours for throughput rows, so below 1.00x means faster there too... read each row's units.");
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var n = sorted.Length;
+        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
