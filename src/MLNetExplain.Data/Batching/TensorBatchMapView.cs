@@ -110,12 +110,24 @@ public sealed class TensorBatchMapView : IDataView
 
             var k = column.Index - sourceCount;
             var width = _widths[k];
+            // Slot() may compute a new batch, so it runs before the batch arrays are read.
             Delegate getter = _view._outputs[k].Type switch
             {
-                KeyDataViewType => (ValueGetter<uint>)((ref uint v) => v = (uint)(_indices[k][Slot()] + 1)),
+                KeyDataViewType => (ValueGetter<uint>)((ref uint v) =>
+                {
+                    var slot = Slot();
+                    v = (uint)(_indices[k][slot] + 1);
+                }),
                 VectorDataViewType => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
-                    _floats[k].AsSpan(Slot() * width, width).CopyTo(VBuffer<float>.Edit(ref v, width))),
-                _ => (ValueGetter<float>)((ref float v) => v = _floats[k][Slot()]),
+                {
+                    var slot = Slot();
+                    _floats[k].AsSpan(slot * width, width).CopyTo(VBuffer<float>.Edit(ref v, width));
+                }),
+                _ => (ValueGetter<float>)((ref float v) =>
+                {
+                    var slot = Slot();
+                    v = _floats[k][slot];
+                }),
             };
             return (ValueGetter<T>)getter;
         }

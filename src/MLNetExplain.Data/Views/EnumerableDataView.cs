@@ -3,7 +3,8 @@ namespace MLNetExplain.Data.Views;
 /// <summary>
 /// A data view over an <see cref="IEnumerable{T}"/> of plain objects, enumerated lazily on each cursor
 /// (ML.NET's LoadFromEnumerable). Members map to columns by name or [ColumnName]; arrays become vectors
-/// ([VectorType] gives the shape); uint with [KeyType] becomes a key.
+/// ([VectorType] gives the shape); uint with [KeyType] becomes a key. Columns list public fields first, then
+/// public properties, each in declaration order.
 /// </summary>
 public sealed class EnumerableDataView<T> : IDataView where T : class
 {
