@@ -56,6 +56,7 @@ public sealed class ExplainContext
         Data = new DataOperationsCatalog(this);
         Transforms = new TransformsCatalog(this);
         Model = new ModelOperationsCatalog(this);
+        MulticlassClassification = new MulticlassClassificationCatalog(this);
     }
 
     /// <summary>The seed, if one was given.</summary>
@@ -72,6 +73,9 @@ public sealed class ExplainContext
 
     /// <summary>Saving, loading and prediction engines.</summary>
     public ModelOperationsCatalog Model { get; }
+
+    /// <summary>Classifier trainers and their evaluation.</summary>
+    public MulticlassClassificationCatalog MulticlassClassification { get; }
 
     /// <summary>Cancels long-running work started through this context.</summary>
     public CancellationToken CancellationToken { get; set; }

@@ -46,6 +46,54 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The optimiser's per-parameter state (momentum buffers, moments, step counts) by name, for checkpoints.
+    /// The tensors are the optimiser's own: do not dispose them.
+    /// </summary>
+    public Dictionary<string, Tensor> StateDict()
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, slots) in StateSlots)
+        {
+            for (var k = 0; k < slots.Length; k++)
+            {
+                if (slots[k] is { } t)
+                {
+                    state[$"{name}.{k}"] = t;
+                }
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>Restores state written by <see cref="StateDict"/> (copies; the caller keeps its tensors).</summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var (name, slots) in StateSlots)
+        {
+            for (var k = 0; k < slots.Length; k++)
+            {
+                if (state.TryGetValue($"{name}.{k}", out var t))
+                {
+                    if (slots[k] is null && name != StepsSlot && !t.Shape.SequenceEqual(Parameters[k].Shape))
+                    {
+                        throw new InvalidDataException($"Optimiser state '{name}.{k}' has shape [{string.Join(", ", t.Shape)}], parameter {k} has [{string.Join(", ", Parameters[k].Shape)}].");
+                    }
+
+                    Keep(slots, k, t.Clone());
+                }
+            }
+        }
+    }
+
+    /// <summary>Name of the slot group holding per-parameter step counts (scalars).</summary>
+    protected const string StepsSlot = "step";
+
+    /// <summary>The named per-parameter state arrays this optimiser keeps.</summary>
+    protected abstract IEnumerable<(string Name, Tensor?[] Slots)> StateSlots { get; }
+
     /// <summary>Updates parameter <paramref name="index"/> in place; temporaries belong to a scope.</summary>
     protected abstract void Update(int index, Tensor parameter, Tensor grad);
 
@@ -126,6 +174,9 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc />
+    protected override IEnumerable<(string Name, Tensor?[] Slots)> StateSlots => [("momentum", _momentum)];
+
+    /// <inheritdoc />
     public override void Dispose() => Free(_momentum);
 }
 
@@ -138,7 +189,7 @@ public sealed class Adam : Optimizer
 {
     private readonly Tensor?[] _m;
     private readonly Tensor?[] _v;
-    private readonly long[] _steps;
+    private readonly Tensor?[] _steps;
 
     /// <summary>Creates the optimiser; <paramref name="decoupledWeightDecay"/> gives AdamW.</summary>
     public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
@@ -147,7 +198,7 @@ public sealed class Adam : Optimizer
         (Beta1, Beta2, Eps, WeightDecay, DecoupledWeightDecay) = (beta1, beta2, eps, weightDecay, decoupledWeightDecay);
         _m = new Tensor?[Parameters.Count];
         _v = new Tensor?[Parameters.Count];
-        _steps = new long[Parameters.Count];
+        _steps = new Tensor?[Parameters.Count];
     }
 
     /// <summary>AdamW with PyTorch's default weight decay of 0.01.</summary>
@@ -169,7 +220,9 @@ public sealed class Adam : Optimizer
     /// <inheritdoc />
     protected override void Update(int index, Tensor parameter, Tensor grad)
     {
-        var step = ++_steps[index];
+        // Step counts live in tensors so checkpoints carry them with the moments.
+        var stepTensor = _steps[index] ?? Keep(_steps, index, Tensor.Zeros([], ScalarType.Int64));
+        var step = stepTensor.Add_(1L).ToDouble();
         var g = grad;
         if (WeightDecay != 0)
         {
@@ -194,9 +247,13 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
+    protected override IEnumerable<(string Name, Tensor?[] Slots)> StateSlots => [("m", _m), ("v", _v), (StepsSlot, _steps)];
+
+    /// <inheritdoc />
     public override void Dispose()
     {
         Free(_m);
         Free(_v);
+        Free(_steps);
     }
 }

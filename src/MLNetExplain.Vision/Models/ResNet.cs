@@ -227,7 +227,7 @@ public sealed class ResNetBasicBlock : Module
 /// 1 and bias 0), drawn in construction order from the optional <see cref="Generator"/>.
 /// </para>
 /// </remarks>
-public sealed class ResNet : Module
+public sealed class ResNet : ConvClassifier
 {
     private readonly List<Sequential> _stages = [];
     private readonly List<(string Name, Activation Activation)> _activations = [];
@@ -309,20 +309,23 @@ public sealed class ResNet : Module
     /// <summary>Linear classification head.</summary>
     public Linear Fc { get; }
 
+    /// <inheritdoc />
+    public override int NumClasses => Options.NumClasses;
+
     /// <summary>Channels of the feature map returned by <see cref="Features"/>.</summary>
-    public long FeatureChannels => Options.FeatureChannels;
+    public override long FeatureChannels => Options.FeatureChannels;
 
     /// <summary>
     /// Every activation call site with its dotted module name (<c>act1</c>, <c>layer1.0.act1</c>, ...), in forward
     /// order; set <see cref="Activation.BackwardOverride"/> on them for modified-gradient explanations.
     /// </summary>
-    public IReadOnlyList<(string Name, Activation Activation)> Activations => _activations;
+    public override IReadOnlyList<(string Name, Activation Activation)> Activations => _activations;
 
     /// <summary>
     /// The last convolutional feature map, before pooling: [N, FeatureChannels, H / 2^(StageCount-1),
     /// W / 2^(StageCount-1)] for NCHW input (the usual Grad-CAM target layer). The caller (or its scope) owns the result.
     /// </summary>
-    public Tensor Features(Tensor input)
+    public override Tensor Features(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = Torch.Torch.NewDisposeScope();
@@ -344,20 +347,12 @@ public sealed class ResNet : Module
     }
 
     /// <summary>Logits [N, NumClasses] from a feature map given by <see cref="Features"/>: average pool, flatten, linear.</summary>
-    public Tensor Classify(Tensor features)
+    public override Tensor Classify(Tensor features)
     {
         ArgumentNullException.ThrowIfNull(features);
         using var scope = Torch.Torch.NewDisposeScope();
         using var pooled = Pool.Forward(features);
         using var flat = pooled.Flatten(1);
         return Fc.Forward(flat).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Logits [N, NumClasses]: <c>Classify(Features(input))</c>.</summary>
-    public override Tensor Forward(Tensor input)
-    {
-        using var scope = Torch.Torch.NewDisposeScope();
-        using var features = Features(input);
-        return Classify(features).MoveToOuterDisposeScope();
     }
 }
