@@ -1,5 +1,6 @@
 using MLNetExplain.Data;
 using MLNetExplain.Training.Attacks;
+using MLNetExplain.Training.Explainer;
 using MLNetExplain.Training.Trainers;
 using MLNetExplain.Vision.Models;
 
@@ -54,6 +55,23 @@ public static class TrainersCatalog
     /// <summary>Local gradient alignment training, from options.</summary>
     public static GradientAlignedImageClassificationTrainer GradientAlignedImageClassification(this MulticlassClassificationTrainers catalog,
         GradientAlignedImageClassificationTrainer.Options options) => new(catalog.Context, options);
+
+    /// <summary>
+    /// Seed 001's explainer alignment: trains a classifier with an explainer head aligned (lambda 0.35) to robust
+    /// attributions precomputed in <paramref name="robustAttributionColumnName"/>.
+    /// </summary>
+    public static ExplainerAlignmentTrainer ExplainerAlignment(this MulticlassClassificationTrainers catalog, string labelColumnName = "Label",
+        string featureColumnName = "Features", string robustAttributionColumnName = "RobustAttribution", double lambda = 0.35,
+        ClassifierSpec? model = null, int epochs = 30, int batchSize = 256) =>
+        catalog.ExplainerAlignment(new ExplainerAlignmentTrainer.Options
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, RobustAttributionColumnName = robustAttributionColumnName,
+            Lambda = lambda, Model = model, Epochs = epochs, BatchSize = batchSize,
+        });
+
+    /// <summary>Seed 001's explainer alignment, from options (on-the-fly targets, post-hoc mode, distances).</summary>
+    public static ExplainerAlignmentTrainer ExplainerAlignment(this MulticlassClassificationTrainers catalog, ExplainerAlignmentTrainer.Options options) =>
+        new(catalog.Context, options);
 
     private static T Fill<T>(T options, string label, string features, ClassifierSpec? model, int epochs, int batchSize, double learningRate)
         where T : ImageClassificationTrainer.Options

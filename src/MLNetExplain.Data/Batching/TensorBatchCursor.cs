@@ -15,24 +15,25 @@ public sealed class TensorBatchCursor : IDisposable
     private readonly int _batchSize;
     private readonly Device _device;
     private readonly IFeatureReader _features;
+    private readonly IFeatureReader[] _extraReaders;
+    private readonly Tensor?[] _extraTensors;
     private readonly Func<long>? _label;
     private readonly long[]? _labels;
     private readonly string? _labelColumn;
 
-    /// <summary>Opens a cursor over <paramref name="view"/>; <paramref name="rand"/> shuffles when the view allows it.</summary>
+    /// <summary>
+    /// Opens a cursor over <paramref name="view"/>; <paramref name="rand"/> shuffles when the view allows it.
+    /// <paramref name="extraColumns"/> are further fixed-size vector columns assembled alongside, into <see cref="Extras"/>.
+    /// </summary>
     public TensorBatchCursor(IDataView view, string featureColumn, int batchSize, string? labelColumn = null,
-        Random? rand = null, Device? device = null)
+        Random? rand = null, Device? device = null, params string[] extraColumns)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var feature = view.Schema.GetColumnOrNull(featureColumn) ??
-            throw new SchemaMismatchException("TensorBatchCursor", featureColumn, "a fixed-size numeric vector", "missing");
-        if (feature.Type is not VectorDataViewType { IsKnownSize: true } vector)
-        {
-            throw new SchemaMismatchException("TensorBatchCursor", featureColumn, "a fixed-size numeric vector", feature.Type.ToString());
-        }
-
+        var feature = VectorColumn(view, featureColumn);
+        var extras = extraColumns.Select(c => VectorColumn(view, c)).ToList();
         var columns = new List<DataViewSchema.Column> { feature };
+        columns.AddRange(extras);
         DataViewSchema.Column? label = null;
         if (labelColumn is not null)
         {
@@ -44,14 +45,9 @@ public sealed class TensorBatchCursor : IDisposable
         _cursor = view.GetRowCursor(columns, rand);
         _batchSize = batchSize;
         _device = device ?? Device.Cpu;
-        long[] shape = [batchSize, .. vector.Dimensions.Select(d => (long)d)];
-        _features = vector.ItemType.RawType switch
-        {
-            var t when t == typeof(float) => new FeatureReader<float>(_cursor, feature, vector.Size, shape),
-            var t when t == typeof(double) => new FeatureReader<double>(_cursor, feature, vector.Size, shape),
-            var t when t == typeof(byte) => new FeatureReader<byte>(_cursor, feature, vector.Size, shape),
-            _ => throw new SchemaMismatchException("TensorBatchCursor", featureColumn, "a vector of Single, Double or Byte", vector.ToString()),
-        };
+        _features = Reader(_cursor, feature, batchSize);
+        _extraReaders = extras.Select(c => Reader(_cursor, c, batchSize)).ToArray();
+        _extraTensors = new Tensor?[_extraReaders.Length];
         if (label is not null)
         {
             _labelColumn = labelColumn;
@@ -65,6 +61,9 @@ public sealed class TensorBatchCursor : IDisposable
 
     /// <summary>The current batch's features [Count, dims...]; owned by the cursor.</summary>
     public Tensor Features => _featureTensor ?? throw new InvalidOperationException("Call MoveNext first.");
+
+    /// <summary>The current batch of each extra column, in the order given; owned by the cursor.</summary>
+    public IReadOnlyList<Tensor> Extras => _extraTensors.Select(t => t ?? throw new InvalidOperationException("Call MoveNext first.")).ToArray();
 
     /// <summary>The current batch's class indices [Count] (int64), or null without a label column.</summary>
     public Tensor? Labels { get; private set; }
@@ -87,6 +86,11 @@ public sealed class TensorBatchCursor : IDisposable
             if (assemble)
             {
                 _features.Read(n);
+                foreach (var extra in _extraReaders)
+                {
+                    extra.Read(n);
+                }
+
                 if (_labels is not null)
                 {
                     _labels[n] = _label!();
@@ -106,6 +110,11 @@ public sealed class TensorBatchCursor : IDisposable
         if (assemble)
         {
             _featureTensor = Own(_features.ToTensor(n));
+            for (var k = 0; k < _extraReaders.Length; k++)
+            {
+                _extraTensors[k] = Own(_extraReaders[k].ToTensor(n));
+            }
+
             Labels = _labels is null ? null : Own(Tensor.FromSpan<long>(_labels.AsSpan(0, n), [n]));
         }
 
@@ -128,6 +137,12 @@ public sealed class TensorBatchCursor : IDisposable
 
     private void FreeBatch()
     {
+        for (var k = 0; k < _extraTensors.Length; k++)
+        {
+            _extraTensors[k]?.Dispose();
+            _extraTensors[k] = null;
+        }
+
         _featureTensor?.Dispose();
         _featureTensor = null;
         Labels?.Dispose();
@@ -139,6 +154,27 @@ public sealed class TensorBatchCursor : IDisposable
     {
         FreeBatch();
         _cursor.Dispose();
+    }
+
+    private static DataViewSchema.Column VectorColumn(IDataView view, string name)
+    {
+        var column = view.Schema.GetColumnOrNull(name) ??
+            throw new SchemaMismatchException("TensorBatchCursor", name, "a fixed-size numeric vector", "missing");
+        return column.Type is VectorDataViewType { IsKnownSize: true } ? column
+            : throw new SchemaMismatchException("TensorBatchCursor", name, "a fixed-size numeric vector", column.Type.ToString());
+    }
+
+    private static IFeatureReader Reader(DataViewRowCursor cursor, DataViewSchema.Column column, int batchSize)
+    {
+        var vector = (VectorDataViewType)column.Type;
+        long[] shape = [batchSize, .. vector.Dimensions.Select(d => (long)d)];
+        return vector.ItemType.RawType switch
+        {
+            var t when t == typeof(float) => new FeatureReader<float>(cursor, column, vector.Size, shape),
+            var t when t == typeof(double) => new FeatureReader<double>(cursor, column, vector.Size, shape),
+            var t when t == typeof(byte) => new FeatureReader<byte>(cursor, column, vector.Size, shape),
+            _ => throw new SchemaMismatchException("TensorBatchCursor", column.Name, "a vector of Single, Double or Byte", vector.ToString()),
+        };
     }
 
     private Func<long> LabelReader(DataViewRow row, DataViewSchema.Column column)

@@ -18,7 +18,8 @@ public sealed class TensorBatchMapView : IDataView
     private readonly string _inputColumn;
     private readonly int _batchSize;
     private readonly IReadOnlyList<TensorColumn> _outputs;
-    private readonly Func<Tensor, Tensor[]> _map;
+    private readonly Func<Tensor, Tensor?, Tensor[]> _map;
+    private readonly string? _targetColumn;
     private readonly Device _device;
 
     /// <summary>
@@ -27,12 +28,23 @@ public sealed class TensorBatchMapView : IDataView
     /// </summary>
     public TensorBatchMapView(IDataView source, string inputColumn, int batchSize, IReadOnlyList<TensorColumn> outputs,
         Func<Tensor, Tensor[]> map, Device? device = null)
+        : this(source, inputColumn, null, batchSize, outputs, (x, _) => map(x), device)
+    {
+    }
+
+    /// <summary>
+    /// Creates a view whose function also receives the batch's class indices from <paramref name="targetColumn"/>
+    /// (a key or integer column; null passes null), e.g. the class an attribution explains.
+    /// </summary>
+    public TensorBatchMapView(IDataView source, string inputColumn, string? targetColumn, int batchSize, IReadOnlyList<TensorColumn> outputs,
+        Func<Tensor, Tensor?, Tensor[]> map, Device? device = null)
     {
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _inputColumn = inputColumn;
         _batchSize = batchSize;
         _outputs = outputs;
         _map = map;
+        _targetColumn = targetColumn;
         _device = device ?? Device.Cpu;
         foreach (var o in outputs)
         {
@@ -64,7 +76,7 @@ public sealed class TensorBatchMapView : IDataView
         var main = _source.GetRowCursor(_source.Schema.Where(c => needed.Contains(c.Index)), seed is { } s ? new Random(s) : null);
         var anyOutput = needed.Any(i => i >= sourceCount);
         var batches = anyOutput
-            ? new TensorBatchCursor(_source, _inputColumn, _batchSize, rand: seed is { } s2 ? new Random(s2) : null, device: _device)
+            ? new TensorBatchCursor(_source, _inputColumn, _batchSize, _targetColumn, seed is { } s2 ? new Random(s2) : null, _device)
             : null;
         return new Cursor(this, main, batches, needed);
     }
@@ -149,17 +161,17 @@ public sealed class TensorBatchMapView : IDataView
                 _batchCount = computeThis ? _batches.Count : 0;
                 if (computeThis)
                 {
-                    Compute(_batches.Features, _batches.Count);
+                    Compute(_batches.Features, _batches.Labels, _batches.Count);
                 }
             }
 
             return (int)(p - _batchStart);
         }
 
-        private void Compute(Tensor input, int n)
+        private void Compute(Tensor input, Tensor? targets, int n)
         {
             using var scope = Torch.Torch.NewDisposeScope();
-            var results = _view._map(input);
+            var results = _view._map(input, targets);
             if (results.Length != _view._outputs.Count)
             {
                 throw new InvalidOperationException($"The batch function returned {results.Length} tensors for {_view._outputs.Count} columns.");

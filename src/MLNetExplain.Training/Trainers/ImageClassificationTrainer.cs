@@ -4,7 +4,6 @@ using MLNetExplain.Data.Batching;
 using MLNetExplain.Torch;
 using MLNetExplain.Torch.NN;
 using MLNetExplain.Torch.Optim;
-using MLNetExplain.Torch.Serialization;
 using MLNetExplain.Vision.Models;
 
 namespace MLNetExplain.Training.Trainers;
@@ -98,34 +97,10 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         try
         {
             model.To(device);
-            using var optimizer = CreateOptimizer(model);
-            var schedule = CreateSchedule(optimizer);
-            var startEpoch = o.ResumeFromCheckpoint && o.CheckpointPath is { } path && File.Exists(path)
-                ? Checkpoint.Restore(path, model, optimizer, spec)
-                : 0;
-            for (var e = 0; e < startEpoch; e++)
-            {
-                schedule?.Step();
-            }
-
-            for (var epoch = startEpoch; epoch < o.Epochs; epoch++)
-            {
-                var (loss, accuracy, rate) = RunEpoch(model, optimizer, input, epoch, seed, generator, device, token);
-                schedule?.Step();
-                var metrics = new Dictionary<string, double> { ["loss"] = loss, ["accuracy"] = accuracy, ["images/s"] = rate };
-                if (o.ValidationSet is { } validation)
-                {
-                    metrics["validation accuracy"] = Accuracy(model, validation, device, token);
-                }
-
-                _context.Progress?.Report(new ProgressReport(StageName, epoch + 1, o.Epochs, metrics));
-                _context.WriteLog(StageName, $"epoch {epoch + 1}/{o.Epochs}: " + string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value:F4}")));
-                if (o.CheckpointPath is { } checkpoint)
-                {
-                    Checkpoint.Save(checkpoint, model, optimizer, spec, epoch + 1);
-                }
-            }
-
+            using var optimizer = TrainingLoop.CreateOptimizer(model.Parameters(), o);
+            TrainingLoop.Run(_context, StageName, model, optimizer, o, System.Text.Json.JsonSerializer.Serialize(spec),
+                epoch => RunEpoch(model, optimizer, input, epoch, seed, generator, device, token),
+                o.ValidationSet is { } validation ? () => Accuracy(model, validation, device, token) : null);
             var classNames = label.Annotations.KeyValues?.ToArray();
             return new ImageClassificationTransformer(model, spec, new ScoringSettings(o.FeatureColumnName, o.ScoreColumnName,
                 o.PredictedLabelColumnName, [.. features.Dimensions], classNames, o.ScoringBatchSize));
@@ -150,7 +125,7 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         return (Functional.CrossEntropy(logits, y), logits);
     }
 
-    private (double Loss, double Accuracy, double ImagesPerSecond) RunEpoch(ConvClassifier model, Optimizer optimizer, IDataView data,
+    private EpochMetrics RunEpoch(ConvClassifier model, Optimizer optimizer, IDataView data,
         int epoch, int seed, Generator generator, Device device, CancellationToken token)
     {
         model.Train();
@@ -178,10 +153,10 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
             throw new InvalidOperationException($"{StageName}: the training data has no rows.");
         }
 
-        return (lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
+        return new EpochMetrics(lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
     }
 
-    private double Accuracy(ConvClassifier model, IDataView data, Device device, CancellationToken token)
+    internal double Accuracy(ConvClassifier model, IDataView data, Device device, CancellationToken token)
     {
         model.Eval();
         long correct = 0, seen = 0;
@@ -197,36 +172,6 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         }
 
         return seen == 0 ? 0 : (double)correct / seen;
-    }
-
-    private Optimizer CreateOptimizer(ConvClassifier model)
-    {
-        var o = TrainerOptions;
-        return o.Optimizer switch
-        {
-            OptimizerKind.Sgd => new Sgd(model.Parameters(), o.LearningRate, o.Momentum, o.WeightDecay, o.Nesterov),
-            OptimizerKind.AdamW => Adam.AdamW(model.Parameters(), o.LearningRate, o.WeightDecay),
-            _ => throw new ArgumentOutOfRangeException(nameof(o.Optimizer)),
-        };
-    }
-
-    private LearningRateSchedule? CreateSchedule(Optimizer optimizer)
-    {
-        var o = TrainerOptions;
-        Func<int, double, double>? main = o.Schedule switch
-        {
-            ScheduleKind.Constant => null,
-            ScheduleKind.Step => (e, r) => r * Math.Pow(o.Gamma, e / Math.Max(1, o.StepSize)),
-            ScheduleKind.MultiStep => (e, r) => r * Math.Pow(o.Gamma, o.Milestones.Count(m => m <= e)),
-            ScheduleKind.Cosine => (e, r) => r * (1 + Math.Cos(Math.PI * Math.Min(e, Math.Max(1, o.Epochs - o.WarmupEpochs)) / Math.Max(1, o.Epochs - o.WarmupEpochs))) / 2,
-            _ => throw new ArgumentOutOfRangeException(nameof(o.Schedule)),
-        };
-        if (main is null && o.WarmupEpochs == 0)
-        {
-            return null;
-        }
-
-        return LearningRateSchedule.LinearWarmup(optimizer, o.WarmupEpochs, startFactor: o.WarmupEpochs == 0 ? 1 : 1.0 / (o.WarmupEpochs + 1), main);
     }
 
     /// <summary>Options shared by the image classifier trainers. Defaults suit CIFAR-style training with SGD.</summary>
@@ -300,57 +245,5 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
 
         /// <summary>Images per batch when the fitted transformer scores.</summary>
         public int ScoringBatchSize { get; set; } = 256;
-    }
-}
-
-/// <summary>Training checkpoints: model and optimiser state in one safetensors file, with the epoch and spec as metadata.</summary>
-internal static class Checkpoint
-{
-    public static void Save(string path, Module model, Optimizer optimizer, ClassifierSpec spec, int epochsDone)
-    {
-        var state = new Dictionary<string, Tensor>();
-        foreach (var (k, v) in model.StateDict())
-        {
-            state["model." + k] = v;
-        }
-
-        foreach (var (k, v) in optimizer.StateDict())
-        {
-            state["optimizer." + k] = v;
-        }
-
-        SafeTensors.Save(path, state, new Dictionary<string, string>
-        {
-            ["epoch"] = epochsDone.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["spec"] = System.Text.Json.JsonSerializer.Serialize(spec),
-        });
-    }
-
-    public static int Restore(string path, Module model, Optimizer optimizer, ClassifierSpec spec)
-    {
-        var metadata = SafeTensors.LoadMetadata(path);
-        if (!metadata.TryGetValue("spec", out var savedSpec) || savedSpec != System.Text.Json.JsonSerializer.Serialize(spec))
-        {
-            throw new InvalidDataException($"Checkpoint '{path}' was written for another model configuration.");
-        }
-
-        var state = SafeTensors.Load(path);
-        try
-        {
-            var device = model.Parameters()[0].Device;
-            model.LoadStateDict(state.Where(p => p.Key.StartsWith("model.", StringComparison.Ordinal))
-                .ToDictionary(p => p.Key["model.".Length..], p => p.Value));
-            using var scope = Torch.Torch.NewDisposeScope();
-            optimizer.LoadStateDict(state.Where(p => p.Key.StartsWith("optimizer.", StringComparison.Ordinal))
-                .ToDictionary(p => p.Key["optimizer.".Length..], p => p.Value.To(device)));
-            return int.Parse(metadata["epoch"], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        finally
-        {
-            foreach (var t in state.Values)
-            {
-                t.Dispose();
-            }
-        }
     }
 }

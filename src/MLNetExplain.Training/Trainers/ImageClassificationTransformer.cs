@@ -11,7 +11,7 @@ namespace MLNetExplain.Training.Trainers;
 /// the class count) and <c>PredictedLabel</c> (a key with the training label's class names), scoring the feature
 /// column (a [C, H, W] Single vector in [0, 1]) in batches. Exposes the network for explanation stages.
 /// </summary>
-public sealed class ImageClassificationTransformer : ISavableTransformer, IDisposable
+public sealed class ImageClassificationTransformer : ISavableTransformer, ITrainedClassifier, IDisposable
 {
     internal ImageClassificationTransformer(ConvClassifier model, ClassifierSpec spec, ScoringSettings settings)
     {
