@@ -19,8 +19,11 @@ public sealed class DataOperationsCatalog
     public IEnumerable<T> CreateEnumerable<T>(IDataView data, bool reuseRowObject = false) where T : class, new() =>
         RowReader<T>.Read(data, reuseRowObject, _context.CancellationToken);
 
-    /// <summary>Reads the view into memory once; later passes are fast and shuffling becomes possible.</summary>
-    public IDataView Cache(IDataView data) => InMemoryDataView.Load(data, _context.CancellationToken);
+    /// <summary>
+    /// Reads the view into memory once; later passes are fast and shuffling becomes possible. Long computations in
+    /// the view (attributions, say) report the rows read so far to <paramref name="rowsRead"/>.
+    /// </summary>
+    public IDataView Cache(IDataView data, IProgress<long>? rowsRead = null) => InMemoryDataView.Load(data, _context.CancellationToken, rowsRead);
 
     /// <summary>The rows in a random order fixed by <paramref name="seed"/> (or the context's seed sequence).</summary>
     public IDataView ShuffleRows(IDataView data, int? seed = null) => new ShuffledDataView(data, seed ?? _context.NextSeed());

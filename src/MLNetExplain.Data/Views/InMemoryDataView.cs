@@ -53,8 +53,11 @@ public sealed class InMemoryDataView : IDataView
         return new InMemoryDataView(Schema, _stores.Select(s => s.Select(rows)).ToArray(), rows.Length);
     }
 
-    /// <summary>Reads every row of <paramref name="source"/> into memory (the whole schema, hidden columns dropped).</summary>
-    public static InMemoryDataView Load(IDataView source, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads every row of <paramref name="source"/> into memory (the whole schema, hidden columns dropped), reporting
+    /// the rows read to <paramref name="rowsRead"/>.
+    /// </summary>
+    public static InMemoryDataView Load(IDataView source, CancellationToken cancellationToken = default, IProgress<long>? rowsRead = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source is InMemoryDataView already)
@@ -67,6 +70,7 @@ public sealed class InMemoryDataView : IDataView
         using (var cursor = source.GetRowCursor(columns))
         {
             var readers = collectors.Select((c, k) => c.Bind(cursor, columns[k])).ToList();
+            long rows = 0;
             while (cursor.MoveNext())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -74,6 +78,8 @@ public sealed class InMemoryDataView : IDataView
                 {
                     read();
                 }
+
+                rowsRead?.Report(++rows);
             }
         }
 
