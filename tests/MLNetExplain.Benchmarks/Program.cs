@@ -4,8 +4,9 @@
 //   (or tests/MLNetExplain.Benchmarks/run.sh [options], which also installs python3-torch when missing)
 //
 // Options:
-//   --iterations N     measured iterations per model benchmark (default 5; the compact ResNet runs 4x as many)
-//   --warmup N         warm-up iterations per model benchmark (default 3; the compact ResNet runs 2x as many)
+//   --iterations N     measured iterations per model benchmark and round (default 5; the compact ResNet runs 4x)
+//   --warmup N         warm-up iterations per model benchmark and round (default 3; the compact ResNet runs 2x)
+//   --rounds N         rounds (default 3); each runs both sides, alternating which goes first; samples are pooled
 //   --only WHAT        interop | resnet (default: both)
 //   --threads N        intra-op threads on both sides (default: all cores)
 //   --interop-ops N    tiny ops per interop round (default 100000; 5 rounds, median reported)
@@ -13,8 +14,8 @@
 //   --python PATH      the Python with torch (default /usr/bin/python3)
 //   --no-python        measure MLNetExplain only
 //
-// The C# side runs first, then the Python peer (peer_torch.py --json) with the same settings; the two never run
-// at the same time, so each gets every core.
+// Each round runs the C# side and the Python peer (peer_torch.py --json, a fresh process with the same settings)
+// one after the other, alternating the order; the two never run at the same time, so each gets every core.
 
 using System.Diagnostics;
 using System.Globalization;
@@ -36,6 +37,7 @@ internal sealed record Settings(
     int Threads,
     int InteropOps,
     int Batch,
+    int Rounds,
     string Python,
     bool NoPython)
 {
@@ -44,7 +46,7 @@ internal sealed record Settings(
 
     public static Settings Parse(string[] args)
     {
-        var s = new Settings(5, 3, null, Environment.ProcessorCount, 100_000, 64, "/usr/bin/python3", false);
+        var s = new Settings(5, 3, null, Environment.ProcessorCount, 100_000, 64, 3, "/usr/bin/python3", false);
         for (var k = 0; k < args.Length; k++)
         {
             string Next() => k + 1 < args.Length ? args[++k] : throw new ArgumentException($"{args[k]} needs a value.");
@@ -61,11 +63,17 @@ internal sealed record Settings(
                 "--warmup" => s with { Warmup = NextInt(0) },
                 "--only" => s with
                 {
-                    Only = Next() is "interop" or "resnet" and var o ? o : throw new ArgumentException("--only takes interop or resnet."),
+                    Only = Next() switch
+                    {
+                        "interop" => "interop",
+                        "resnet" => "resnet",
+                        _ => throw new ArgumentException("--only takes interop or resnet."),
+                    },
                 },
                 "--threads" => s with { Threads = NextInt(1) },
                 "--interop-ops" => s with { InteropOps = NextInt(1000) },
                 "--batch" => s with { Batch = NextInt(1) },
+                "--rounds" => s with { Rounds = NextInt(1) },
                 "--python" => s with { Python = Next() },
                 "--no-python" => s with { NoPython = true },
                 "-h" or "--help" => throw new HelpRequested(),
@@ -99,7 +107,7 @@ internal static class Program
 {
     private const string Usage =
         "usage: MLNetExplain.Benchmarks [--iterations N] [--warmup N] [--only interop|resnet] [--threads N]\n" +
-        "                               [--interop-ops N] [--batch N] [--python PATH] [--no-python]";
+        "                               [--interop-ops N] [--batch N] [--rounds N] [--python PATH] [--no-python]";
 
     // The two model configurations, mirrored in peer_torch.py.
     private static readonly (string Key, string Label, Func<Generator, ResNet> Create, int IterationScale, int WarmupScale)[] Models =
@@ -132,50 +140,88 @@ internal static class Program
         Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +
                           $"{RuntimeInformation.ProcessArchitecture}");
         Console.WriteLine($"  .NET {Environment.Version}, intra-op threads {Torch.Torch.NumThreads}, " +
-                          $"warm-up {settings.Warmup}, iterations {settings.Iterations}, batch {settings.Batch}");
+                          $"warm-up {settings.Warmup}, iterations {settings.Iterations} x {settings.Rounds} rounds, batch {settings.Batch}");
 #if DEBUG
         Console.WriteLine("  WARNING: Debug build; run with -c Release for meaningful numbers.");
 #endif
+        Console.WriteLine($"  load average at start: {LoadAverage()}");
         Console.WriteLine();
 
-        InteropTimings? ours = null;
-        if (settings.RunInterop)
-        {
-            Console.Write("C#: interop loops ... ");
-            ours = MeasureInterop(settings.InteropOps, rounds: 5);
-            Console.WriteLine("done");
-        }
-
+        // Rounds alternate the order (C# then Python, then Python then C#, ...) so slow drift in the machine's
+        // speed (other tenants, heat) does not favour one side; samples of all rounds are pooled.
+        var ourInterop = new List<InteropTimings>();
         var ourModels = new Dictionary<string, ModelTimings>();
-        if (settings.RunResnet)
+        var peerRounds = new List<PeerResult>();
+        string? peerError = null;
+        for (var round = 0; round < settings.Rounds; round++)
         {
-            foreach (var m in Models)
+            Console.WriteLine($"round {round + 1}/{settings.Rounds}:");
+            var pythonFirst = round % 2 == 1;
+            if (pythonFirst)
             {
-                Console.Write($"C#: {m.Label} train/infer ... ");
-                ourModels[m.Key] = MeasureModel(m.Create, settings.Batch, settings.Warmup * m.WarmupScale,
-                    settings.Iterations * m.IterationScale);
-                Console.WriteLine($"done (train median {Median(ourModels[m.Key].TrainMs):F1} ms)");
+                RunPythonRound();
+            }
+
+            if (settings.RunInterop)
+            {
+                Console.Write("  C#: interop loops ... ");
+                ourInterop.Add(MeasureInterop(settings.InteropOps, rounds: 5));
+                Console.WriteLine($"done (add {ourInterop[^1].AddNs:F0} ns)");
+            }
+
+            if (settings.RunResnet)
+            {
+                foreach (var m in Models)
+                {
+                    Console.Write($"  C#: {m.Label} train/infer ... ");
+                    var t = MeasureModel(m.Create, settings.Batch, settings.Warmup * m.WarmupScale,
+                        settings.Iterations * m.IterationScale);
+                    ourModels[m.Key] = ourModels.TryGetValue(m.Key, out var before) ? Merge(before, t) : t;
+                    Console.WriteLine($"done (train {Median(t.TrainMs):F1} ms, infer {Median(t.InferMs):F1} ms)");
+                }
+            }
+
+            if (!pythonFirst)
+            {
+                RunPythonRound();
             }
         }
 
-        var ourPeakMiB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-
-        PeerResult? peer = null;
-        if (!settings.NoPython)
+        void RunPythonRound()
         {
-            Console.Write("Python: peer_torch.py ... ");
-            peer = RunPeer(settings);
-            Console.WriteLine(peer.Error is null ? "done" : "unavailable");
+            if (settings.NoPython || peerError is not null)
+            {
+                return;
+            }
+
+            Console.Write("  Python: peer_torch.py ... ");
+            var p = RunPeer(settings);
+            if (p.Error is not null)
+            {
+                peerError = p.Error;
+                Console.WriteLine("unavailable");
+                return;
+            }
+
+            peerRounds.Add(p);
+            var summary = string.Join(", ", p.Models.Select(kv =>
+                $"{kv.Key} train {Median(kv.Value.TrainMs):F1} ms, infer {Median(kv.Value.InferMs):F1} ms"));
+            Console.WriteLine($"done ({(p.Interop is { } i ? $"add {i.AddNs:F0} ns" : "")}" +
+                              $"{(p.Interop is not null && summary.Length > 0 ? "; " : "")}{summary})");
         }
 
+        Console.WriteLine($"load average at end: {LoadAverage()} (other work on the machine skews both sides)");
+        var ourPeakMiB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        var ours = ourInterop.Count == 0 ? null : MedianOf(ourInterop);
+        var peer = peerRounds.Count == 0 ? null : Pool(peerRounds);
+
         Console.WriteLine();
-        if (peer?.Error is { } error)
+        if (peerError is not null)
         {
-            Console.WriteLine($"NOTE: no Python PyTorch numbers: {error}");
+            Console.WriteLine($"NOTE: no Python PyTorch numbers: {peerError}");
             Console.WriteLine("      Install it with `sudo apt-get install -y python3-torch` (or run tests/MLNetExplain.Benchmarks/run.sh).");
             Console.WriteLine("      Showing MLNetExplain numbers only.");
             Console.WriteLine();
-            peer = null;
         }
         else if (peer is not null)
         {
@@ -185,6 +231,53 @@ internal static class Program
 
         PrintTable(settings, ours, ourModels, ourPeakMiB, peer);
         return 0;
+    }
+
+    // The 1, 5 and 15 minute load averages (Linux), or "n/a".
+    private static string LoadAverage()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
+            return string.Join(" ", fields.Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "n/a";
+        }
+    }
+
+    private static ModelTimings Merge(ModelTimings a, ModelTimings b) =>
+        new(a.Parameters, [.. a.TrainMs, .. b.TrainMs], [.. a.InferMs, .. b.InferMs]);
+
+    // The median over rounds of each round's (median) per-op time.
+    private static InteropTimings MedianOf(IReadOnlyList<InteropTimings> rounds) =>
+        new(Median(rounds.Select(r => r.EmptyLoopNs).ToArray()), Median(rounds.Select(r => r.IsGradEnabledNs).ToArray()),
+            Median(rounds.Select(r => r.AddNs).ToArray()), Median(rounds.Select(r => r.AddInScopeNs).ToArray()));
+
+    private static PeerResult Pool(IReadOnlyList<PeerResult> rounds)
+    {
+        var models = new Dictionary<string, ModelTimings>();
+        foreach (var r in rounds)
+        {
+            foreach (var (key, t) in r.Models)
+            {
+                models[key] = models.TryGetValue(key, out var before) ? Merge(before, t) : t;
+            }
+        }
+
+        var interop = rounds.Where(r => r.Interop is not null).Select(r => r.Interop!).ToList();
+        var first = rounds[0];
+        return first with
+        {
+            Interop = interop.Count == 0 ? null : MedianOf(interop),
+            Models = models,
+            PeakRssMiB = rounds.Max(r => r.PeakRssMiB),
+        };
     }
 
     // ---------------------------------------------------------------- interop
@@ -466,14 +559,13 @@ internal static class Program
             double? pTrain = p is null ? null : Median(p.TrainMs);
             double? pInfer = p is null ? null : Median(p.InferMs);
             var n = $"{o.TrainMs.Length} iters";
+            string Timed(double? ms) => ms is { } v
+                ? Num(v, "F1", " ms") + $" ({(settings.Batch * 1000 / v).ToString("F0", CultureInfo.InvariantCulture)} img/s)"
+                : "-";
             rows.Add([$"{m.Label} ({o.Parameters:N0} params) train step, batch {settings.Batch}, median of {n}",
-                Num(oTrain, "F1", " ms"), Num(pTrain, "F1", " ms"), Ratio(oTrain, pTrain)]);
-            rows.Add([$"{m.Label} train throughput", Num(settings.Batch * 1000 / oTrain, "F1", " img/s"),
-                Num(pTrain is { } pt ? settings.Batch * 1000 / pt : null, "F1", " img/s"), Ratio(pTrain ?? 0, oTrain) is var inv && pTrain is not null ? inv : "-"]);
+                Timed(oTrain), Timed(pTrain), Ratio(oTrain, pTrain)]);
             rows.Add([$"{m.Label} inference (eval, no-grad), batch {settings.Batch}, median of {n}",
-                Num(oInfer, "F1", " ms"), Num(pInfer, "F1", " ms"), Ratio(oInfer, pInfer)]);
-            rows.Add([$"{m.Label} inference throughput", Num(settings.Batch * 1000 / oInfer, "F1", " img/s"),
-                Num(pInfer is { } pi ? settings.Batch * 1000 / pi : null, "F1", " img/s"), pInfer is { } pi2 ? Ratio(pi2, oInfer) : "-"]);
+                Timed(oInfer), Timed(pInfer), Ratio(oInfer, pInfer)]);
             if (p is not null && p.Parameters != o.Parameters)
             {
                 Console.WriteLine($"WARNING: {m.Label} parameter counts differ: C# {o.Parameters:N0}, Python {p.Parameters:N0}.");
@@ -501,8 +593,7 @@ internal static class Program
 
         Console.Write(sb.ToString());
         Console.WriteLine();
-        Console.WriteLine("Ratios are ours / Python for times and memory (below 1.00x: we are faster or smaller), and");
-        Console.WriteLine("Python / ours for throughput rows, so below 1.00x means faster there too... read each row's units.");
+        Console.WriteLine("ratio = ours / Python of time or memory: below 1.00x we are faster (or smaller).");
     }
 
     private static double Median(IReadOnlyList<double> values)

@@ -6,7 +6,8 @@ both side by side:
 
   * interop: per-call cost of tiny operations (an empty loop, torch.is_grad_enabled(), and the add of two
     1-element float32 tensors whose result is freed at once);
-  * resnet: the CIFAR ResNet-18 of src/MLNetExplain.Vision/Models/ResNet.cs (3x3 stride-1 stem, no max-pool,
+  * resnet: the compact 3-stage 16/32/64 ResNet (one block per stage; 4x the iterations, 2x the warm-up) and
+    the CIFAR ResNet-18 of src/MLNetExplain.Vision/Models/ResNet.cs (3x3 stride-1 stem, no max-pool,
     BasicBlocks [2, 2, 2, 2] at 64/128/256/512, 1x1 conv + BN shortcut, adaptive average pool, linear head):
     one SGD-momentum train step (zero_grad, forward, cross-entropy, backward, step) and one no-grad eval-mode
     forward, median milliseconds after warm-up.
@@ -130,9 +131,16 @@ def bench_interop(ops, rounds):
     }
 
 
-def bench_resnet(batch, warmup, iterations):
+# The models of Program.cs: (key, constructor kwargs, iteration scale, warm-up scale).
+MODELS = [
+    ("resnet18", dict(base=64, blocks=(2, 2, 2, 2)), 1, 1),
+    ("compact", dict(base=16, blocks=(1, 1, 1)), 4, 2),
+]
+
+
+def bench_model(kwargs, batch, warmup, iterations):
     torch.manual_seed(0)
-    model = ResNet()
+    model = ResNet(**kwargs)
     params = sum(p.numel() for p in model.parameters())
     x = torch.randn(batch, 3, 32, 32)
     y = torch.randint(0, 10, (batch,))
@@ -179,7 +187,16 @@ def main():
     if args.only in (None, "interop"):
         result["interop"] = bench_interop(args.interop_ops, args.interop_rounds)
     if args.only in (None, "resnet"):
-        result["resnet"] = bench_resnet(args.batch, args.warmup, args.iterations)
+        result["resnet"] = {
+            key: bench_model(kwargs, args.batch, args.warmup * wscale, args.iterations * iscale)
+            for key, kwargs, iscale, wscale in MODELS
+        }
+
+    try:
+        import resource  # Linux: ru_maxrss is in KiB
+        result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    except (ImportError, OSError):
+        pass
 
     if args.json:
         print(json.dumps(result))

@@ -64,7 +64,7 @@ public sealed class DemoJob(DemoOptions options, IAnsiConsole console)
                 context.Progress = new ProgressSink(r => explainerTask.Value = r.Step, r => report.Log.Add($"f + E epoch {r.Step}: " + Describe(r)));
                 var explained = context.MulticlassClassification.Trainers.ExplainerAlignment(new ExplainerAlignmentTrainer.Options
                 {
-                    Model = options.Spec, Epochs = options.Epochs, BatchSize = 256, LearningRate = 0.1, Lambda = options.Lambda,
+                    Model = options.Spec, Epochs = options.Epochs, BatchSize = 128, LearningRate = 0.1, Lambda = options.Lambda,
                     StepSize = Math.Max(1, options.Epochs / 3), Seed = options.Seed + 1,
                 }).Fit(targets);
 

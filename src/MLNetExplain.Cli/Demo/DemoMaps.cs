@@ -15,6 +15,7 @@ internal sealed record GridRow(float[] Image, int Label, int Predicted, float[] 
 internal sealed class DemoMaps(ExplainContext context, ExplainedClassifierTransformer explained, ImageClassificationTransformer robust,
     IDataView test, DemoOptions options)
 {
+    private const double MeanIntensity = 0.2860;
     private readonly Saliency _saliency = new(explained.Model.Forward);
     private readonly SmoothGrad _robust = new(robust.Model.Forward, new SmoothGradOptions { Samples = options.Samples });
 
@@ -102,7 +103,9 @@ internal sealed class DemoMaps(ExplainContext context, ExplainedClassifierTransf
             };
             foreach (var (name, map) in maps)
             {
-                var curve = DeletionCurve.Compute(explained.Model.Forward, x, map);
+                // Removed pixels take the training mean intensity (ROAR's replacement): black is Fashion-MNIST's
+                // background, so a black substrate would make deleting background pixels a no-op.
+                var curve = DeletionCurve.Compute(explained.Model.Forward, x, map, substrate: MeanIntensity);
                 for (var k = 0; k < curve.Length; k++)
                 {
                     curves[name][k] += curve[k] * batches.Count;

@@ -15,7 +15,7 @@ public sealed record DemoOptions
     public int TestRows { get; init; } = 2000;
 
     /// <summary>Epochs of PGD adversarial training of the robust counterpart f'.</summary>
-    public int RobustEpochs { get; init; } = 6;
+    public int RobustEpochs { get; init; } = 5;
 
     /// <summary>L2 budget of the training attack (seed 001 uses 1.5).</summary>
     public double Epsilon { get; init; } = 1.5;
@@ -27,7 +27,7 @@ public sealed record DemoOptions
     public int Samples { get; init; } = 50;
 
     /// <summary>Epochs of joint classifier and explainer training.</summary>
-    public int Epochs { get; init; } = 12;
+    public int Epochs { get; init; } = 10;
 
     /// <summary>Weight of the alignment loss (seed 001 uses 0.35).</summary>
     public double Lambda { get; init; } = 0.35;
@@ -44,7 +44,7 @@ public sealed record DemoOptions
     /// <summary>The classifier spec for Fashion-MNIST (1 channel, 10 classes, normalisation inside).</summary>
     public ClassifierSpec Spec => (Model switch
     {
-        DemoModel.SmallCnn => ClassifierSpec.SmallCnn(10, 1, 32),
+        DemoModel.SmallCnn => ClassifierSpec.SmallCnn(10, 1, 16),
         DemoModel.CompactResNet => ClassifierSpec.CompactResNet(10, 1),
         DemoModel.ResNet18 => ClassifierSpec.ResNet18(10, 1),
         _ => throw new ArgumentOutOfRangeException(nameof(Model)),

@@ -10,7 +10,7 @@ internal static class ExplanationGrid
     {
         const int size = 28;
         var grid = new ImageGrid(rows.Count, 4, size, size, scale: 4) { FontScale = 2 };
-        string[] columns = ["Input", "Saliency", "Robust attr.", "Explainer"];
+        string[] columns = ["Input", "Saliency", "Robust", "Explainer"];
         for (var c = 0; c < columns.Length; c++)
         {
             grid.SetColumnLabel(c, columns[c]);

@@ -40,8 +40,8 @@ internal static class HtmlReport
 
         html.Append("</table>");
 
-        html.Append("<h2>Deletion curves</h2><p>Probability of f's predicted class as the most important pixels (by each map) are set to black, ")
-            .Append("in 5% steps (RISE's deletion metric; lower area means a more faithful map).</p>")
+        html.Append("<h2>Deletion curves</h2><p>Probability of f's predicted class as the most important pixels (by each map) are replaced ")
+            .Append("by the mean intensity, in 5% steps (RISE's deletion metric with ROAR's mean replacement; lower area means a more faithful map).</p>")
             .Append(Chart(report.Deletion))
             .Append("<table><tr><th>Map</th><th>Area under the deletion curve</th></tr>");
         foreach (var d in report.Deletion)

@@ -48,7 +48,7 @@ public sealed class ResultsJob(ResultsOptions options, IAnsiConsole console)
         var train = pixels.Fit(trainRaw).Transform(context.Data.Cache(trainRaw));
         var test = pixels.Fit(trainRaw).Transform(context.Data.LoadFashionMnist(DatasetSplit.Test));
         var attacked = context.Data.TakeRows(test, options.EvalRows);
-        var spec = ClassifierSpec.SmallCnn(10, 1, 32).WithNormalization([0.2860f], [0.3530f]);
+        var spec = ClassifierSpec.SmallCnn(10, 1, 16).WithNormalization([0.2860f], [0.3530f]);
 
         var table = new Table().AddColumns("Model", "Clean accuracy (10000)", $"PGD-20 L2 eps 1.5 ({options.EvalRows})", "Training time");
         var trainClock = Stopwatch.StartNew();
