@@ -111,4 +111,16 @@ public class DataViewTests
         var withNames = _context.Data.Cache(TestData.InMemory(3));
         Assert.Equal(["a", "b", "c"], withNames.Schema["Label"].Annotations.KeyValues);
     }
+
+    [Fact]
+    public void GetColumnReadsScalarsVectorsAndRejectsWrongTypes()
+    {
+        var view = TestData.InMemory(3);
+        Assert.Equal(["row0", "row1", "row2"], view.GetColumn<string>("Name"));
+        Assert.Equal([1u, 2u, 3u], view.GetColumn<uint>("Label"));
+        Assert.Equal([20f, 21, 22, 23, 24, 25], view.GetColumn<float[]>("Pixels").Last());
+        Assert.Equal(6, view.GetColumn<VBuffer<float>>("Pixels").First().Length);
+        var ex = Assert.Throws<SchemaMismatchException>(() => view.GetColumn<double[]>("Pixels").ToList());
+        Assert.Contains("'Pixels'", ex.Message);
+    }
 }

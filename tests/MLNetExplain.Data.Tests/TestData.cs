@@ -72,19 +72,5 @@ internal static class TestData
             .Build();
     }
 
-    public static List<T> Column<T>(IDataView view, string name)
-    {
-        var column = view.Schema[name];
-        using var cursor = view.GetRowCursor([column]);
-        var getter = cursor.GetGetter<T>(column);
-        var values = new List<T>();
-        while (cursor.MoveNext())
-        {
-            T v = default!;
-            getter(ref v);
-            values.Add(v);
-        }
-
-        return values;
-    }
+    public static List<T> Column<T>(IDataView view, string name) => view.GetColumn<T>(name).ToList();
 }

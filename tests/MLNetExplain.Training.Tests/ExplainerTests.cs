@@ -30,21 +30,7 @@ public sealed class ExplainerTests(FashionMnistFixture data) : IDisposable
         Epochs = epochs, BatchSize = 64, LearningRate = 0.05, Schedule = ScheduleKind.Constant, Lambda = lambda, Seed = 2,
     };
 
-    private static List<float[]> Column(IDataView view, string name)
-    {
-        var c = view.Schema[name];
-        using var cursor = view.GetRowCursor([c]);
-        var getter = cursor.GetGetter<VBuffer<float>>(c);
-        var buffer = default(VBuffer<float>);
-        var rows = new List<float[]>();
-        while (cursor.MoveNext())
-        {
-            getter(ref buffer);
-            rows.Add(buffer.ToArray());
-        }
-
-        return rows;
-    }
+    private static List<float[]> Column(IDataView view, string name) => view.GetColumn<float[]>(name).ToList();
 
     private static double Pearson(float[] a, float[] b)
     {

@@ -12,21 +12,7 @@ public sealed class TrainerTests(FashionMnistFixture data) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static List<float[]> Scores(IDataView scored)
-    {
-        var c = scored.Schema["Score"];
-        using var cursor = scored.GetRowCursor([c]);
-        var getter = cursor.GetGetter<VBuffer<float>>(c);
-        var buffer = default(VBuffer<float>);
-        var rows = new List<float[]>();
-        while (cursor.MoveNext())
-        {
-            getter(ref buffer);
-            rows.Add(buffer.ToArray());
-        }
-
-        return rows;
-    }
+    private static List<float[]> Scores(IDataView scored) => scored.GetColumn<float[]>("Score").ToList();
 
     [Fact]
     public void GradientAlignmentLossMatchesHandComputation()

@@ -11,21 +11,7 @@ public class VisionPipelineTests
 {
     private readonly ExplainContext _context = new(seed: 11);
 
-    private static List<float[]> Vectors(IDataView view, string column)
-    {
-        var c = view.Schema[column];
-        using var cursor = view.GetRowCursor([c]);
-        var getter = cursor.GetGetter<VBuffer<float>>(c);
-        var buffer = default(VBuffer<float>);
-        var rows = new List<float[]>();
-        while (cursor.MoveNext())
-        {
-            getter(ref buffer);
-            rows.Add(buffer.ToArray());
-        }
-
-        return rows;
-    }
+    private static List<float[]> Vectors(IDataView view, string column) => view.GetColumn<float[]>(column).ToList();
 
     private IDataView SmallImages(int n = 6)
     {

@@ -112,17 +112,7 @@ public sealed class GradientAttributionTransformer : ISavableTransformer, IDispo
     public static GradientAttributionTransformer Load(ModelLoadContext context)
     {
         var saved = context.GetParameters<Saved>();
-        var model = saved.Spec.Build();
-        try
-        {
-            context.LoadModule("model", model);
-            return new GradientAttributionTransformer(model, saved.Spec, saved.Options, ownsModel: true);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return new GradientAttributionTransformer(context.LoadModule("model", () => saved.Spec.Build()), saved.Spec, saved.Options, ownsModel: true);
     }
 
     /// <summary>Frees the network when this transformer loaded its own copy.</summary>

@@ -17,7 +17,7 @@ public sealed record ResultsOptions
     public int Epochs { get; init; } = 10;
 
     /// <summary>Epochs of PGD-7 L2 adversarial training at epsilon 1.5.</summary>
-    public int RobustEpochs { get; init; } = 6;
+    public int RobustEpochs { get; init; } = 4;
 
     /// <summary>Training images (of 60000).</summary>
     public int TrainRows { get; init; } = 60000;

@@ -110,6 +110,26 @@ public sealed class ModelLoadContext
         }
     }
 
+    /// <summary>
+    /// Builds a module with <paramref name="build"/> and loads the weights saved under <paramref name="name"/> into it;
+    /// the module is disposed if the weights do not fit.
+    /// </summary>
+    public T LoadModule<T>(string name, Func<T> build) where T : Module
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        var module = build();
+        try
+        {
+            LoadModule(name, module);
+            return module;
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Loads a child transformer written by <see cref="ModelSaveContext.SaveChild"/>.</summary>
     public ITransformer LoadChild(string name)
     {

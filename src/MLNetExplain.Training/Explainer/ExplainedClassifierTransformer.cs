@@ -107,17 +107,7 @@ public sealed class ExplainedClassifierTransformer : ISavableTransformer, ITrain
     public static ExplainedClassifierTransformer Load(ModelLoadContext context)
     {
         var saved = context.GetParameters<Saved>();
-        var network = new ExplainedClassifier(saved.Spec.Build(), saved.Head.Build());
-        try
-        {
-            context.LoadModule("network", network);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-
+        var network = context.LoadModule("network", () => new ExplainedClassifier(saved.Spec.Build(), saved.Head.Build()));
         return new ExplainedClassifierTransformer(network, saved.Spec, saved.Head, saved.Columns);
     }
 

@@ -106,17 +106,7 @@ public sealed class ImageClassificationTransformer : ISavableTransformer, ITrain
     public static ImageClassificationTransformer Load(ModelLoadContext context)
     {
         var saved = context.GetParameters<Saved>();
-        var model = saved.Spec.Build();
-        try
-        {
-            context.LoadModule("model", model);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-
+        var model = context.LoadModule("model", () => saved.Spec.Build());
         return new ImageClassificationTransformer(model, saved.Spec, saved.Settings);
     }
 
