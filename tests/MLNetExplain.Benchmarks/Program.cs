@@ -1,27 +1,36 @@
-// Side-by-side benchmark: MLNetExplain (C# over libtorch) against Python PyTorch on the same machine, in one run.
+// Side-by-side benchmark: MLNetExplain (C# over libtorch) against Python PyTorch on the same machine, in one run,
+// plus MLNetExplain-only sections for the data pipeline and the explainer's latency.
 //
 //   dotnet run -c Release --project tests/MLNetExplain.Benchmarks -- [options]
 //   (or tests/MLNetExplain.Benchmarks/run.sh [options], which also installs python3-torch when missing)
 //
 // Options:
-//   --iterations N     measured iterations per model benchmark and round (default 5; the compact ResNet runs 4x)
+//   --iterations N     measured iterations per model benchmark and round (default 5; the compact ResNet runs 4x,
+//                      the adversarial step 2x)
 //   --warmup N         warm-up iterations per model benchmark and round (default 3; the compact ResNet runs 2x)
-//   --rounds N         rounds (default 3); each runs both sides, alternating which goes first; samples are pooled
-//   --only WHAT        interop | resnet (default: both)
+//   --rounds N         rounds (default 3); each runs both sides (or, in data and explainer, every case), alternating
+//                      the order; samples are pooled
+//   --only WHAT[,WHAT] interop | resnet | data | explainer | adversarial (default: all, in that order)
 //   --threads N        intra-op threads on both sides (default: all cores)
 //   --interop-ops N    tiny ops per interop round (default 100000; 5 rounds, median reported)
-//   --batch N          ResNet batch size (default 64)
+//   --batch N          ResNet and adversarial-step batch size (default 64)
 //   --python PATH      the Python with torch (default /usr/bin/python3)
 //   --no-python        measure MLNetExplain only
 //
-// Each round runs the C# side and the Python peer (peer_torch.py --json, a fresh process with the same settings)
-// one after the other, alternating the order; the two never run at the same time, so each gets every core.
+// Sections (each prints its own table):
+//   interop, resnet  C# vs Python: tiny-op overhead; ResNet-18 and compact ResNet train step and inference (Program.cs)
+//   data             Fashion-MNIST cursor pass and TensorBatchCursor assembly vs a plain memory copy (DataBenchmarks.cs)
+//   explainer        explainer one-pass (prediction + map) vs Saliency vs SmoothGrad-50 latency (ExplainerBenchmarks.cs)
+//   adversarial      one PGD-7 L2 adversarial train step, C# vs Python (AdversarialBenchmarks.cs)
+//
+// Each round of a C#-vs-Python section runs the C# side and the Python peer (peer_torch.py --json, a fresh
+// process with the same settings) one after the other, alternating the order; the two never run at the same
+// time, so each gets every core.
 
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using MLNetExplain.Torch;
 using MLNetExplain.Torch.NN;
@@ -33,7 +42,7 @@ namespace MLNetExplain.Benchmarks;
 internal sealed record Settings(
     int Iterations,
     int Warmup,
-    string? Only,
+    string[]? Only,
     int Threads,
     int InteropOps,
     int Batch,
@@ -41,8 +50,15 @@ internal sealed record Settings(
     string Python,
     bool NoPython)
 {
-    public bool RunInterop => Only is null or "interop";
-    public bool RunResnet => Only is null or "resnet";
+    public static readonly string[] Sections = ["interop", "resnet", "data", "explainer", "adversarial"];
+
+    public bool RunInterop => Runs("interop");
+    public bool RunResnet => Runs("resnet");
+    public bool RunData => Runs("data");
+    public bool RunExplainer => Runs("explainer");
+    public bool RunAdversarial => Runs("adversarial");
+
+    private bool Runs(string section) => Only is null || Only.Contains(section);
 
     public static Settings Parse(string[] args)
     {
@@ -61,15 +77,7 @@ internal sealed record Settings(
             {
                 "--iterations" => s with { Iterations = NextInt(1) },
                 "--warmup" => s with { Warmup = NextInt(0) },
-                "--only" => s with
-                {
-                    Only = Next() switch
-                    {
-                        "interop" => "interop",
-                        "resnet" => "resnet",
-                        _ => throw new ArgumentException("--only takes interop or resnet."),
-                    },
-                },
+                "--only" => s with { Only = ParseSections(Next()) },
                 "--threads" => s with { Threads = NextInt(1) },
                 "--interop-ops" => s with { InteropOps = NextInt(1000) },
                 "--batch" => s with { Batch = NextInt(1) },
@@ -82,6 +90,15 @@ internal sealed record Settings(
         }
 
         return s;
+    }
+
+    private static string[] ParseSections(string value)
+    {
+        var sections = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = sections.Where(x => !Sections.Contains(x)).ToList();
+        return sections.Length > 0 && unknown.Count == 0
+            ? sections.Distinct().ToArray()
+            : throw new ArgumentException($"--only takes one or more (comma-separated) of {string.Join(", ", Sections)}.");
     }
 }
 
@@ -100,14 +117,15 @@ internal sealed record PeerResult(
     int Threads,
     InteropTimings? Interop,
     Dictionary<string, ModelTimings> Models,
+    AdversarialTimings? Adversarial,
     double PeakRssMiB,
     string? Error);
 
 internal static class Program
 {
     private const string Usage =
-        "usage: MLNetExplain.Benchmarks [--iterations N] [--warmup N] [--only interop|resnet] [--threads N]\n" +
-        "                               [--interop-ops N] [--batch N] [--rounds N] [--python PATH] [--no-python]";
+        "usage: MLNetExplain.Benchmarks [--iterations N] [--warmup N] [--rounds N] [--threads N] [--interop-ops N] [--batch N]\n" +
+        "                               [--only interop|resnet|data|explainer|adversarial[,...]] [--python PATH] [--no-python]";
 
     // The two model configurations, mirrored in peer_torch.py.
     private static readonly (string Key, string Label, Func<Generator, ResNet> Create, int IterationScale, int WarmupScale)[] Models =
@@ -141,11 +159,44 @@ internal static class Program
                           $"{RuntimeInformation.ProcessArchitecture}");
         Console.WriteLine($"  .NET {Environment.Version}, intra-op threads {Torch.Torch.NumThreads}, " +
                           $"warm-up {settings.Warmup}, iterations {settings.Iterations} x {settings.Rounds} rounds, batch {settings.Batch}");
+        Console.WriteLine($"  sections: {string.Join(", ", Settings.Sections.Where(x => settings.Only is null || settings.Only.Contains(x)))}");
 #if DEBUG
         Console.WriteLine("  WARNING: Debug build; run with -c Release for meaningful numbers.");
 #endif
         Console.WriteLine($"  load average at start: {LoadAverage()}");
         Console.WriteLine();
+
+        var total = Stopwatch.StartNew();
+        if (settings.RunInterop || settings.RunResnet)
+        {
+            RunTorchComparison(settings);
+        }
+
+        if (settings.RunData)
+        {
+            DataBenchmarks.Run(settings);
+        }
+
+        if (settings.RunExplainer)
+        {
+            ExplainerBenchmarks.Run(settings);
+        }
+
+        if (settings.RunAdversarial)
+        {
+            AdversarialBenchmarks.Run(settings);
+        }
+
+        Console.WriteLine($"total {total.Elapsed.TotalMinutes:F1} min; load average at end: {LoadAverage()}");
+        return 0;
+    }
+
+    // The interop and resnet sections: C# and the Python peer in alternating rounds, one table.
+    private static void RunTorchComparison(Settings settings)
+    {
+        Console.WriteLine("== interop / resnet: C# vs Python PyTorch ==");
+        Console.WriteLine($"  load average at start: {LoadAverage()}");
+        string[] peerSections = [.. new[] { "interop", "resnet" }.Where(x => settings.Only is null || settings.Only.Contains(x))];
 
         // Rounds alternate the order (C# then Python, then Python then C#, ...) so slow drift in the machine's
         // speed (other tenants, heat) does not favour one side; samples of all rounds are pooled.
@@ -195,7 +246,7 @@ internal static class Program
             }
 
             Console.Write("  Python: peer_torch.py ... ");
-            var p = RunPeer(settings);
+            var p = RunPeer(settings, string.Join(",", peerSections));
             if (p.Error is not null)
             {
                 peerError = p.Error;
@@ -216,6 +267,16 @@ internal static class Program
         var peer = peerRounds.Count == 0 ? null : Pool(peerRounds);
 
         Console.WriteLine();
+        PrintPeerNote(peerError, peer);
+        PrintTable(settings, ours, ourModels, ourPeakMiB, peer);
+        Console.WriteLine();
+    }
+
+    private static string LoadAverage() => Report.LoadAverage();
+
+    /// <summary>Says which Python peer ran, or why none did.</summary>
+    internal static void PrintPeerNote(string? peerError, PeerResult? peer)
+    {
         if (peerError is not null)
         {
             Console.WriteLine($"NOTE: no Python PyTorch numbers: {peerError}");
@@ -227,27 +288,6 @@ internal static class Program
         {
             Console.WriteLine($"Python peer: torch {peer.TorchVersion}, Python {peer.PythonVersion}, intra-op threads {peer.Threads}");
             Console.WriteLine();
-        }
-
-        PrintTable(settings, ours, ourModels, ourPeakMiB, peer);
-        return 0;
-    }
-
-    // The 1, 5 and 15 minute load averages (Linux), or "n/a".
-    private static string LoadAverage()
-    {
-        try
-        {
-            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
-            return string.Join(" ", fields.Take(3));
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "n/a";
         }
     }
 
@@ -414,7 +454,11 @@ internal static class Program
 
     // ---------------------------------------------------------------- python peer
 
-    private static PeerResult RunPeer(Settings settings)
+    /// <summary>
+    /// Runs peer_torch.py once for <paramref name="sections"/> (comma-separated: interop, resnet, adversarial) with
+    /// the runner's settings plus <paramref name="extraArguments"/>.
+    /// </summary>
+    internal static PeerResult RunPeer(Settings settings, string sections, params string[] extraArguments)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "peer_torch.py");
         if (!File.Exists(script))
@@ -436,15 +480,10 @@ internal static class Program
                      "--warmup", settings.Warmup.ToString(CultureInfo.InvariantCulture),
                      "--interop-ops", settings.InteropOps.ToString(CultureInfo.InvariantCulture),
                      "--batch", settings.Batch.ToString(CultureInfo.InvariantCulture),
-                 })
+                     "--only", sections,
+                 }.Concat(extraArguments))
         {
             psi.ArgumentList.Add(a);
-        }
-
-        if (settings.Only is { } only)
-        {
-            psi.ArgumentList.Add("--only");
-            psi.ArgumentList.Add(only);
         }
 
         Process process;
@@ -480,7 +519,7 @@ internal static class Program
             }
         }
 
-        static PeerResult Failed(string message) => new(null, null, 0, null, [], 0, message);
+        static PeerResult Failed(string message) => new(null, null, 0, null, [], null, 0, message);
     }
 
     private static PeerResult ParsePeer(string json)
@@ -489,7 +528,7 @@ internal static class Program
         var root = doc.RootElement;
         if (root.TryGetProperty("error", out var error))
         {
-            return new PeerResult(null, null, 0, null, [], 0, error.GetString());
+            return new PeerResult(null, null, 0, null, [], null, 0, error.GetString());
         }
 
         InteropTimings? interop = null;
@@ -511,8 +550,16 @@ internal static class Program
             }
         }
 
+        AdversarialTimings? adversarial = null;
+        if (root.TryGetProperty("adversarial", out var adv))
+        {
+            adversarial = new AdversarialTimings(adv.GetProperty("parameters").GetInt64(),
+                adv.GetProperty("step_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+                adv.GetProperty("attack_ms").EnumerateArray().Select(e => e.GetDouble()).ToArray());
+        }
+
         return new PeerResult(root.GetProperty("torch_version").GetString(), root.GetProperty("python_version").GetString(),
-            root.GetProperty("threads").GetInt32(), interop, models,
+            root.GetProperty("threads").GetInt32(), interop, models, adversarial,
             root.TryGetProperty("peak_rss_mib", out var rss) ? rss.GetDouble() : 0, null);
     }
 
@@ -576,30 +623,10 @@ internal static class Program
             Num(peer is { PeakRssMiB: > 0 } ? peer.PeakRssMiB : null, "F0", " MiB"),
             peer is { PeakRssMiB: > 0 } ? Ratio(ourPeakMiB, peer.PeakRssMiB) : "-"]);
 
-        string[] header = ["benchmark", "MLNetExplain (C#)", "PyTorch (Python)", "ratio ours/python"];
-        var widths = Enumerable.Range(0, header.Length)
-            .Select(c => rows.Select(r => r[c].Length).Prepend(header[c].Length).Max()).ToArray();
-        var sb = new StringBuilder();
-        void Line(string[] cells) =>
-            sb.Append("| ").AppendJoin(" | ", cells.Select((c, k) => k == 0 ? c.PadRight(widths[k]) : c.PadLeft(widths[k])))
-                .AppendLine(" |");
-        Line(header);
-        sb.Append('|').AppendJoin('|', widths.Select((w, k) => k == 0 ? new string('-', w + 2) : new string('-', w + 1) + ":"))
-            .AppendLine("|");
-        foreach (var r in rows)
-        {
-            Line(r);
-        }
-
-        Console.Write(sb.ToString());
+        Report.PrintTable(["benchmark", "MLNetExplain (C#)", "PyTorch (Python)", "ratio ours/python"], rows);
         Console.WriteLine();
         Console.WriteLine("ratio = ours / Python of time or memory: below 1.00x we are faster (or smaller).");
     }
 
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var n = sorted.Length;
-        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
+    private static double Median(IReadOnlyList<double> values) => Report.Median(values);
 }

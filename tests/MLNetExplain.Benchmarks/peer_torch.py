@@ -10,10 +10,15 @@ both side by side:
     the CIFAR ResNet-18 of src/MLNetExplain.Vision/Models/ResNet.cs (3x3 stride-1 stem, no max-pool,
     BasicBlocks [2, 2, 2, 2] at 64/128/256/512, 1x1 conv + BN shortcut, adaptive average pool, linear head):
     one SGD-momentum train step (zero_grad, forward, cross-entropy, backward, step) and one no-grad eval-mode
-    forward, median milliseconds after warm-up.
+    forward, median milliseconds after warm-up;
+  * adversarial: one PGD-7 L2 adversarial train step on the compact ResNet (the attack with the model in eval
+    mode and the robustness library's conventions: step 2.5 * eps / steps along g / (||g|| + 1e-10), projection
+    by renorm to eps and clamp to [0, 1], no random start, last iterate; then train mode, cross-entropy on
+    x_adv, backward, SGD step), as src/MLNetExplain.Training's PgdAttack with UseBest = false.
 
-Usage: /usr/bin/python3 peer_torch.py --json [--threads N] [--iterations N] [--warmup N] [--only interop|resnet]
-                                          [--interop-ops N] [--batch N]
+Usage: /usr/bin/python3 peer_torch.py --json [--threads N] [--iterations N] [--warmup N]
+                                          [--only interop,resnet,adversarial] [--interop-ops N] [--batch N]
+                                          [--adv-iterations N] [--adv-warmup N]
 With --json the only thing written to stdout is one JSON object. Exit code 3 means torch is not importable.
 """
 
@@ -31,11 +36,25 @@ def parse_args():
     p.add_argument("--threads", type=int, default=0, help="intra-op threads (0: all cores)")
     p.add_argument("--iterations", type=int, default=5, help="measured ResNet iterations")
     p.add_argument("--warmup", type=int, default=3, help="ResNet warm-up iterations")
-    p.add_argument("--only", choices=["interop", "resnet"], default=None)
+    p.add_argument("--only", type=sections, default=SECTIONS,
+                   help="comma-separated sections to run (default: " + ",".join(SECTIONS) + ")")
     p.add_argument("--interop-ops", type=int, default=100_000, help="tiny ops per interop round")
     p.add_argument("--interop-rounds", type=int, default=5, help="interop rounds (the median is reported)")
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--adv-iterations", type=int, default=10, help="measured adversarial train steps")
+    p.add_argument("--adv-warmup", type=int, default=3, help="adversarial warm-up steps")
     return p.parse_args()
+
+
+SECTIONS = ("interop", "resnet", "adversarial")
+
+
+def sections(value):
+    chosen = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if not chosen or unknown:
+        raise argparse.ArgumentTypeError("--only takes one or more (comma-separated) of " + ", ".join(SECTIONS))
+    return chosen
 
 
 try:
@@ -175,6 +194,53 @@ def bench_model(kwargs, batch, warmup, iterations):
     return {"batch": batch, "parameters": params, "train_ms": train, "infer_ms": infer}
 
 
+def pgd_l2(model, x, y, eps, steps):
+    """L2 PGD with the robustness library's conventions (no random start, last iterate), model in eval mode."""
+    was_training = model.training
+    model.eval()
+    step_size = 2.5 * eps / steps
+    x0 = x.detach()
+    current = x0.clone()
+    for _ in range(steps):
+        xi = current.clone().detach().requires_grad_(True)
+        losses = F.cross_entropy(model(xi), y, reduction="none")
+        grad, = torch.autograd.grad(losses.mean(), [xi])
+        with torch.no_grad():
+            g_norm = torch.norm(grad.view(grad.shape[0], -1), dim=1).view(-1, 1, 1, 1)
+            stepped = xi + grad / (g_norm + 1e-10) * step_size
+            diff = (stepped - x0).renorm(p=2, dim=0, maxnorm=eps)
+            current = torch.clamp(x0 + diff, 0, 1)
+    model.train(was_training)
+    return current.detach()
+
+
+def bench_adversarial(batch, warmup, iterations, eps=1.5, steps=7):
+    torch.manual_seed(0)
+    model = ResNet(base=16, blocks=(1, 1, 1))
+    params = sum(p.numel() for p in model.parameters())
+    x = torch.rand(batch, 3, 32, 32)
+    y = torch.randint(0, 10, (batch,))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+
+    model.train()
+    step_ms, attack_ms = [], []
+    for k in range(warmup + iterations):
+        t0 = time.perf_counter()
+        x_adv = pgd_l2(model, x, y, eps, steps)
+        t1 = time.perf_counter()
+        loss = F.cross_entropy(model(x_adv), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        del loss, x_adv
+        t2 = time.perf_counter()
+        if k >= warmup:
+            attack_ms.append((t1 - t0) * 1e3)
+            step_ms.append((t2 - t0) * 1e3)
+
+    return {"batch": batch, "parameters": params, "epsilon": eps, "steps": steps, "step_ms": step_ms, "attack_ms": attack_ms}
+
+
 def main():
     args = parse_args()
     threads = args.threads if args.threads > 0 else os.cpu_count()
@@ -184,13 +250,15 @@ def main():
         "python_version": sys.version.split()[0],
         "threads": torch.get_num_threads(),
     }
-    if args.only in (None, "interop"):
+    if "interop" in args.only:
         result["interop"] = bench_interop(args.interop_ops, args.interop_rounds)
-    if args.only in (None, "resnet"):
+    if "resnet" in args.only:
         result["resnet"] = {
             key: bench_model(kwargs, args.batch, args.warmup * wscale, args.iterations * iscale)
             for key, kwargs, iscale, wscale in MODELS
         }
+    if "adversarial" in args.only:
+        result["adversarial"] = bench_adversarial(args.batch, args.adv_warmup, args.adv_iterations)
 
     try:
         import resource  # Linux: ru_maxrss is in KiB
