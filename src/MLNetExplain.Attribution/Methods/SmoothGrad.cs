@@ -20,8 +20,14 @@ public sealed record SmoothGradOptions
     /// <summary>Take |gradient| per sample before averaging (Captum's Saliency inside NoiseTunnel); false averages raw gradients.</summary>
     public bool Absolute { get; init; } = true;
 
-    /// <summary>Noisy samples evaluated per forward pass: bounds memory at batch x this many images.</summary>
+    /// <summary>Noisy samples evaluated per forward pass (fewer when <see cref="MaxImagesPerForward"/> binds).</summary>
     public int SamplesPerForward { get; init; } = 10;
+
+    /// <summary>
+    /// The most images (batch x samples) in one forward pass: bounds memory for large batches, where a whole
+    /// chunk of samples would otherwise reach gigabytes and be allocated afresh on every pass.
+    /// </summary>
+    public int MaxImagesPerForward { get; init; } = 256;
 }
 
 /// <summary>
@@ -41,9 +47,9 @@ public sealed class SmoothGrad
         _forward = forward ?? throw new ArgumentNullException(nameof(forward));
         _saliency = new Saliency(forward);
         Options = options ?? new SmoothGradOptions();
-        if (Options.Samples < 1 || Options.SamplesPerForward < 1 || Options.NoiseLevel < 0)
+        if (Options.Samples < 1 || Options.SamplesPerForward < 1 || Options.MaxImagesPerForward < 1 || Options.NoiseLevel < 0)
         {
-            throw new ArgumentException("SmoothGrad needs Samples >= 1, SamplesPerForward >= 1 and NoiseLevel >= 0.");
+            throw new ArgumentException("SmoothGrad needs Samples, SamplesPerForward and MaxImagesPerForward >= 1 and NoiseLevel >= 0.");
         }
     }
 
@@ -78,10 +84,11 @@ public sealed class SmoothGrad
         }
 
         var sum = inputs.ZerosLike();
-        for (var done = 0; done < Options.Samples; done += Options.SamplesPerForward)
+        var perForward = (int)Math.Max(1, Math.Min(Options.SamplesPerForward, Options.MaxImagesPerForward / n));
+        for (var done = 0; done < Options.Samples; done += perForward)
         {
             using var chunkScope = Torch.Torch.NewDisposeScope();
-            var k = Math.Min(Options.SamplesPerForward, Options.Samples - done);
+            var k = Math.Min(perForward, Options.Samples - done);
             // k noisy copies of the batch, sample-major: [k * N, ...].
             var repeated = inputs.Detach().Repeat([k, .. Enumerable.Repeat(1L, inputs.Dim - 1)]);
             // One draw per sample, in sample order, so the noise (and the result) does not depend on the chunk size.
