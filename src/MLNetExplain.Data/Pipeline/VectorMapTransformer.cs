@@ -136,18 +136,25 @@ public abstract class VectorMapTransformer : ISavableTransformer
     }
 }
 
-/// <summary>An estimator with nothing to learn: Fit returns a fixed transformer (ML.NET's TrivialEstimator).</summary>
-public sealed class TrivialEstimator<TTransformer>(TTransformer transformer, Func<SchemaShape, SchemaShape> outputSchema)
-    : IEstimator<TTransformer> where TTransformer : class, ITransformer
+/// <summary>
+/// An estimator with nothing to learn (ML.NET's TrivialEstimator): <c>Fit</c> checks the schema and returns its
+/// fixed <see cref="VectorMapTransformer"/>.
+/// </summary>
+public abstract class VectorMapEstimator<TTransformer> : IEstimator<TTransformer> where TTransformer : VectorMapTransformer
 {
+    private readonly TTransformer _transformer;
+
+    /// <summary>Wraps the transformer every Fit returns.</summary>
+    protected VectorMapEstimator(TTransformer transformer) => _transformer = transformer ?? throw new ArgumentNullException(nameof(transformer));
+
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => outputSchema(inputSchema);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => _transformer.GetOutputSchema(inputSchema);
 
     /// <inheritdoc />
     public TTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        outputSchema(SchemaShape.Create(input.Schema));
-        return transformer;
+        _transformer.GetOutputSchema(input.Schema);
+        return _transformer;
     }
 }

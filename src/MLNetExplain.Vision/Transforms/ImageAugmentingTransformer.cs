@@ -76,20 +76,10 @@ public sealed class ImageAugmentingTransformer : VectorMapTransformer
 }
 
 /// <summary>Creates <see cref="ImageAugmentingTransformer"/>s; nothing to learn.</summary>
-public sealed class ImageAugmentingEstimator : IEstimator<ImageAugmentingTransformer>
+public sealed class ImageAugmentingEstimator : VectorMapEstimator<ImageAugmentingTransformer>
 {
-    private readonly ImageAugmentingTransformer _transformer;
-
-    internal ImageAugmentingEstimator(Options options) => _transformer = new ImageAugmentingTransformer(options);
-
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => _transformer.GetOutputSchema(inputSchema);
-
-    /// <inheritdoc />
-    public ImageAugmentingTransformer Fit(IDataView input)
+    internal ImageAugmentingEstimator(Options options) : base(new ImageAugmentingTransformer(options))
     {
-        _transformer.GetOutputSchema(input.Schema);
-        return _transformer;
     }
 
     /// <summary>Options of <see cref="ImageAugmentingEstimator"/>.</summary>

@@ -51,21 +51,10 @@ public sealed class ImageResizingTransformer : VectorMapTransformer
 }
 
 /// <summary>Creates <see cref="ImageResizingTransformer"/>s; nothing to learn.</summary>
-public sealed class ImageResizingEstimator : IEstimator<ImageResizingTransformer>
+public sealed class ImageResizingEstimator : VectorMapEstimator<ImageResizingTransformer>
 {
-    private readonly ImageResizingTransformer _transformer;
-
-    internal ImageResizingEstimator(Options options) =>
-        _transformer = new ImageResizingTransformer(options.OutputColumnName, options.InputColumnName, options.ImageWidth, options.ImageHeight);
-
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => _transformer.GetOutputSchema(inputSchema);
-
-    /// <inheritdoc />
-    public ImageResizingTransformer Fit(IDataView input)
+    internal ImageResizingEstimator(Options options) : base(new ImageResizingTransformer(options.OutputColumnName, options.InputColumnName, options.ImageWidth, options.ImageHeight))
     {
-        _transformer.GetOutputSchema(input.Schema);
-        return _transformer;
     }
 
     /// <summary>Options of <see cref="ImageResizingEstimator"/>.</summary>

@@ -45,20 +45,10 @@ public sealed class PixelExtractingTransformer : VectorMapTransformer
 }
 
 /// <summary>Creates <see cref="PixelExtractingTransformer"/>s; nothing to learn.</summary>
-public sealed class PixelExtractingEstimator : IEstimator<PixelExtractingTransformer>
+public sealed class PixelExtractingEstimator : VectorMapEstimator<PixelExtractingTransformer>
 {
-    private readonly PixelExtractingTransformer _transformer;
-
-    internal PixelExtractingEstimator(Options options) => _transformer = new PixelExtractingTransformer(options);
-
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => _transformer.GetOutputSchema(inputSchema);
-
-    /// <inheritdoc />
-    public PixelExtractingTransformer Fit(IDataView input)
+    internal PixelExtractingEstimator(Options options) : base(new PixelExtractingTransformer(options))
     {
-        _transformer.GetOutputSchema(input.Schema);
-        return _transformer;
     }
 
     /// <summary>Options of <see cref="PixelExtractingEstimator"/>.</summary>
