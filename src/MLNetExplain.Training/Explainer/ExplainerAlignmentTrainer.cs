@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MLNetExplain.Attribution.Methods;
 using MLNetExplain.Data;
 using MLNetExplain.Data.Batching;
@@ -166,9 +165,7 @@ public sealed class ExplainerAlignmentTrainer : IEstimator<ExplainedClassifierTr
             network.Classifier.Eval();
         }
 
-        double lossSum = 0;
-        long correct = 0, seen = 0;
-        var clock = Stopwatch.StartNew();
+        var meter = new EpochMeter();
         string[] extra = robust is null ? [o.RobustAttributionColumnName!] : [];
         using var batches = new TensorBatchCursor(data, o.FeatureColumnName, o.BatchSize, o.LabelColumnName,
             new Random(unchecked(seed + epoch)), device, extra);
@@ -205,18 +202,10 @@ public sealed class ExplainerAlignmentTrainer : IEstimator<ExplainedClassifierTr
             optimizer.ZeroGrad();
             loss.Backward();
             optimizer.Step();
-            using var noGrad = Torch.Torch.NoGrad();
-            lossSum += loss.ToDouble() * batches.Count;
-            correct += (long)logits.Argmax(1).Eq(y).Sum().ToDouble();
-            seen += batches.Count;
+            meter.Record(loss, logits, y, batches.Count);
         }
 
-        if (seen == 0)
-        {
-            throw new InvalidOperationException($"{Stage}: the training data has no rows.");
-        }
-
-        return new EpochMetrics(lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
+        return meter.Finish(Stage);
     }
 
     /// <summary>The alignment distance between maps and targets [N, C, H, W], averaged over the batch.</summary>

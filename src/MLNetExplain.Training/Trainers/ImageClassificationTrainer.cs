@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MLNetExplain.Data;
 using MLNetExplain.Data.Batching;
 using MLNetExplain.Torch;
@@ -129,9 +128,7 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         int epoch, int seed, Generator generator, Device device, CancellationToken token)
     {
         model.Train();
-        double lossSum = 0;
-        long correct = 0, seen = 0;
-        var clock = Stopwatch.StartNew();
+        var meter = new EpochMeter();
         using var batches = new TensorBatchCursor(data, TrainerOptions.FeatureColumnName, TrainerOptions.BatchSize,
             TrainerOptions.LabelColumnName, new Random(unchecked(seed + epoch)), device);
         while (batches.MoveNext())
@@ -142,18 +139,10 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
             optimizer.ZeroGrad();
             loss.Backward();
             optimizer.Step();
-            using var noGrad = Torch.Torch.NoGrad();
-            lossSum += loss.ToDouble() * batches.Count;
-            correct += (long)logits.Argmax(1).Eq(batches.Labels!).Sum().ToDouble();
-            seen += batches.Count;
+            meter.Record(loss, logits, batches.Labels!, batches.Count);
         }
 
-        if (seen == 0)
-        {
-            throw new InvalidOperationException($"{StageName}: the training data has no rows.");
-        }
-
-        return new EpochMetrics(lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds);
+        return meter.Finish(StageName);
     }
 
     internal double Accuracy(ConvClassifier model, IDataView data, Device device, CancellationToken token)

@@ -9,6 +9,30 @@ namespace MLNetExplain.Training.Trainers;
 /// <summary>What one training epoch reports.</summary>
 internal sealed record EpochMetrics(double Loss, double Accuracy, double ImagesPerSecond);
 
+/// <summary>Accumulates an epoch's loss, accuracy and throughput from each step's batch.</summary>
+internal sealed class EpochMeter
+{
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private double _lossSum;
+    private long _correct;
+    private long _seen;
+
+    /// <summary>Adds one step: its mean loss and the logits and labels of its batch.</summary>
+    public void Record(Tensor loss, Tensor logits, Tensor labels, int count)
+    {
+        using var noGrad = Torch.Torch.NoGrad();
+        using var scope = Torch.Torch.NewDisposeScope();
+        _lossSum += loss.ToDouble() * count;
+        _correct += (long)logits.Argmax(1).Eq(labels).Sum().ToDouble();
+        _seen += count;
+    }
+
+    /// <summary>The epoch's metrics; an epoch without rows is an error naming the stage.</summary>
+    public EpochMetrics Finish(string stage) => _seen == 0
+        ? throw new InvalidOperationException($"{stage}: the training data has no rows.")
+        : new EpochMetrics(_lossSum / _seen, (double)_correct / _seen, _seen / _clock.Elapsed.TotalSeconds);
+}
+
 /// <summary>
 /// The epoch loop shared by every trainer: optimiser and schedule from the options, resume from a checkpoint,
 /// progress and log after each epoch, checkpoint after each epoch. Cancellation is checked inside the epochs.
