@@ -18,7 +18,9 @@ both side by side:
 
 Usage: /usr/bin/python3 peer_torch.py --json [--threads N] [--iterations N] [--warmup N]
                                           [--only interop,resnet,adversarial] [--interop-ops N] [--batch N]
-                                          [--adv-iterations N] [--adv-warmup N]
+                                          [--adv-iterations N] [--adv-warmup N] [--device cpu|cuda|cuda:N]
+--device (default cpu) runs the resnet and adversarial sections there (interop stays on the CPU); on CUDA every timed
+step ends by reading one value back, which waits for the queued kernels, as tests/MLNetExplain.DeviceCheck does.
 With --json the only thing written to stdout is one JSON object. Exit code 3 means torch is not importable.
 """
 
@@ -43,6 +45,7 @@ def parse_args():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--adv-iterations", type=int, default=10, help="measured adversarial train steps")
     p.add_argument("--adv-warmup", type=int, default=3, help="adversarial warm-up steps")
+    p.add_argument("--device", default="cpu", help="device of the resnet and adversarial sections (cpu, cuda, cuda:N)")
     return p.parse_args()
 
 
@@ -157,19 +160,29 @@ MODELS = [
 ]
 
 
-def bench_model(kwargs, batch, warmup, iterations):
+def sync_point(device):
+    """What ends a timed step: on a GPU, work is only queued, so read one value back (which waits for everything
+    queued before it); on the CPU the work is already done and nothing is added."""
+    if device.type == "cpu":
+        return lambda t: None
+    return lambda t: t.reshape(-1)[0].item()
+
+
+def bench_model(kwargs, batch, warmup, iterations, device):
     torch.manual_seed(0)
-    model = ResNet(**kwargs)
+    model = ResNet(**kwargs).to(device)
     params = sum(p.numel() for p in model.parameters())
-    x = torch.randn(batch, 3, 32, 32)
-    y = torch.randint(0, 10, (batch,))
+    x = torch.randn(batch, 3, 32, 32).to(device)
+    y = torch.randint(0, 10, (batch,)).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    sync = sync_point(device)
 
     def train_step():
         opt.zero_grad(set_to_none=True)  # the C# optimiser also drops gradients rather than zeroing them
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
+        sync(loss)  # after the step, so the step's kernels are waited for too
 
     model.train()
     train = []
@@ -186,6 +199,7 @@ def bench_model(kwargs, batch, warmup, iterations):
         for k in range(warmup + iterations):
             t0 = time.perf_counter()
             out = model(x)
+            sync(out)
             del out
             dt = (time.perf_counter() - t0) * 1e3
             if k >= warmup:
@@ -214,12 +228,13 @@ def pgd_l2(model, x, y, eps, steps):
     return current.detach()
 
 
-def bench_adversarial(batch, warmup, iterations, eps=1.5, steps=7):
+def bench_adversarial(batch, warmup, iterations, device, eps=1.5, steps=7):
     torch.manual_seed(0)
-    model = ResNet(base=16, blocks=(1, 1, 1))
+    model = ResNet(base=16, blocks=(1, 1, 1)).to(device)
     params = sum(p.numel() for p in model.parameters())
-    x = torch.rand(batch, 3, 32, 32)
-    y = torch.randint(0, 10, (batch,))
+    x = torch.rand(batch, 3, 32, 32).to(device)
+    y = torch.randint(0, 10, (batch,)).to(device)
+    sync = sync_point(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
 
     model.train()
@@ -227,11 +242,13 @@ def bench_adversarial(batch, warmup, iterations, eps=1.5, steps=7):
     for k in range(warmup + iterations):
         t0 = time.perf_counter()
         x_adv = pgd_l2(model, x, y, eps, steps)
+        sync(x_adv)
         t1 = time.perf_counter()
         loss = F.cross_entropy(model(x_adv), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        sync(loss)
         del loss, x_adv
         t2 = time.perf_counter()
         if k >= warmup:
@@ -245,20 +262,27 @@ def main():
     args = parse_args()
     threads = args.threads if args.threads > 0 else os.cpu_count()
     torch.set_num_threads(threads)
+    device = torch.device(args.device)
     result = {
         "torch_version": torch.__version__,
         "python_version": sys.version.split()[0],
         "threads": torch.get_num_threads(),
+        "device": str(device),
     }
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            print(json.dumps({"error": f"--device {args.device}: torch.cuda.is_available() is False (torch {torch.__version__})"}))
+            sys.exit(4)
+        result["device_name"] = torch.cuda.get_device_name(device)
     if "interop" in args.only:
         result["interop"] = bench_interop(args.interop_ops, args.interop_rounds)
     if "resnet" in args.only:
         result["resnet"] = {
-            key: bench_model(kwargs, args.batch, args.warmup * wscale, args.iterations * iscale)
+            key: bench_model(kwargs, args.batch, args.warmup * wscale, args.iterations * iscale, device)
             for key, kwargs, iscale, wscale in MODELS
         }
     if "adversarial" in args.only:
-        result["adversarial"] = bench_adversarial(args.batch, args.adv_warmup, args.adv_iterations)
+        result["adversarial"] = bench_adversarial(args.batch, args.adv_warmup, args.adv_iterations, device)
 
     try:
         import resource  # Linux: ru_maxrss is in KiB
