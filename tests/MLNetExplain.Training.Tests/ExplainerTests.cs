@@ -91,6 +91,7 @@ public sealed class ExplainerTests(FashionMnistFixture data) : IDisposable
     {
         var train = WithTargets(data.Train, 500);
         var o = Options(2, lambda: 0);
+        o.WarmupSteps = 0;
         using var explained = data.Context.MulticlassClassification.Trainers.ExplainerAlignment(o).Fit(train);
         using var plain = data.Context.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
         {
@@ -98,6 +99,42 @@ public sealed class ExplainerTests(FashionMnistFixture data) : IDisposable
         }).Fit(train);
         var test = data.Context.Data.TakeRows(data.Test, 50);
         Assert.Equal(Column(plain.Transform(test), "Score"), Column(explained.Transform(test), "Score"));
+    }
+
+    [Fact]
+    public void WarmupRampsTheLearningRateAndResumesWhereItStopped()
+    {
+        // 500 rows in batches of 64: 8 steps per epoch, so a 12-step warm-up crosses the checkpoint after epoch 1.
+        var train = WithTargets(data.Train, 500);
+        ExplainerAlignmentTrainer.Options WithWarmup(int epochs, int warmup, string? checkpoint = null)
+        {
+            var o = Options(epochs);
+            o.WarmupSteps = warmup;
+            o.CheckpointPath = checkpoint;
+            o.ResumeFromCheckpoint = checkpoint is not null;
+            return o;
+        }
+
+        // The first parameter is the first convolution's weight.
+        float[] Conv1(ExplainedClassifierTransformer model) => model.Network.Classifier.Parameters().First().ToArray<float>();
+        double Moved(ExplainedClassifierTransformer a, ExplainedClassifierTransformer b) => Conv1(a).Zip(Conv1(b)).Max(p => Math.Abs(p.First - p.Second));
+
+        using var initial = data.Context.MulticlassClassification.Trainers.ExplainerAlignment(WithWarmup(0, 0)).Fit(train);
+        using var crawling = data.Context.MulticlassClassification.Trainers.ExplainerAlignment(WithWarmup(1, 1_000_000)).Fit(train);
+        using var full = data.Context.MulticlassClassification.Trainers.ExplainerAlignment(WithWarmup(1, 0)).Fit(train);
+        // Rates of at most 0.05 * 8 / 1e6 barely move the weights; the full rate moves them.
+        Assert.True(Moved(crawling, initial) < 1e-5 && Moved(full, initial) > 1e-3, $"moved {Moved(crawling, initial):G3} with warm-up, {Moved(full, initial):G3} without");
+
+        using var straight = data.Context.MulticlassClassification.Trainers.ExplainerAlignment(WithWarmup(2, 12)).Fit(train);
+        var checkpoint = Path.Combine(_dir, "warmup.safetensors");
+        using (data.Context.MulticlassClassification.Trainers.ExplainerAlignment(WithWarmup(1, 12, checkpoint)).Fit(train))
+        {
+        }
+
+        using var resumed = data.Context.MulticlassClassification.Trainers.ExplainerAlignment(WithWarmup(2, 12, checkpoint)).Fit(train);
+        Assert.Equal(Conv1(straight), Conv1(resumed));
+        var test = data.Context.Data.TakeRows(data.Test, 30);
+        Assert.Equal(Column(straight.Transform(test), "Attribution"), Column(resumed.Transform(test), "Attribution"));
     }
 
     [Fact]
