@@ -168,6 +168,34 @@ public sealed class ExplainerTests(FashionMnistFixture data) : IDisposable
     }
 
     [Fact]
+    public void AModelFileFromTheUpsampleFirstHeadIsRefused()
+    {
+        var train = WithTargets(data.Train, 200);
+        using var model = data.Context.MulticlassClassification.Trainers.ExplainerAlignment(Options(0)).Fit(train);
+        var path = Path.Combine(_dir, "old-head.zip");
+        data.Context.Model.Save(model, train.Schema, path);
+        // Earlier files had no layout field: its absence must not load the weights into the other layout.
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("params.json", StringComparison.Ordinal) && Read(e).Contains("\"Head\"", StringComparison.OrdinalIgnoreCase));
+            var json = System.Text.Json.Nodes.JsonNode.Parse(Read(entry))!.AsObject();
+            Assert.True(json.Remove(json.Single(p => p.Key.Equals("Layout", StringComparison.OrdinalIgnoreCase)).Key));
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(entry.FullName).Open());
+            writer.Write(json.ToJsonString());
+        }
+
+        var ex = Assert.Throws<InvalidDataException>(() => data.Context.Model.Load(path, out _));
+        Assert.Contains("Retrain", ex.Message);
+
+        static string Read(System.IO.Compression.ZipArchiveEntry e)
+        {
+            using var reader = new StreamReader(e.Open());
+            return reader.ReadToEnd();
+        }
+    }
+
+    [Fact]
     public void BadInputFailsWithAClearMessage()
     {
         var train = WithTargets(data.Train, 200);

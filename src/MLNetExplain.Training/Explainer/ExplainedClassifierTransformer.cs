@@ -99,7 +99,7 @@ public sealed class ExplainedClassifierTransformer : ISavableTransformer, ITrain
     /// <inheritdoc />
     public void Save(ModelSaveContext context)
     {
-        context.SetParameters(new Saved(Spec, Head, Columns));
+        context.SetParameters(new Saved(Spec, Head, Columns, HeadLayout));
         context.SaveModule("network", Network);
     }
 
@@ -107,6 +107,13 @@ public sealed class ExplainedClassifierTransformer : ISavableTransformer, ITrain
     public static ExplainedClassifierTransformer Load(ModelLoadContext context)
     {
         var saved = context.GetParameters<Saved>();
+        if (saved.Layout != HeadLayout)
+        {
+            // The state dictionary alone cannot tell: the earlier head had the same weight shapes, other strides.
+            throw new InvalidDataException(
+                $"{nameof(ExplainedClassifierTransformer)}: this model file's explainer head upsamples in its first layers (written by an earlier version); the current head upsamples in its last layers. Retrain the explainer.");
+        }
+
         var network = context.LoadModule("network", () => new ExplainedClassifier(saved.Spec.Build(), saved.Head.Build()));
         return new ExplainedClassifierTransformer(network, saved.Spec, saved.Head, saved.Columns);
     }
@@ -117,5 +124,8 @@ public sealed class ExplainedClassifierTransformer : ISavableTransformer, ITrain
     internal sealed record Settings(string FeatureColumnName, string ScoreColumnName, string PredictedLabelColumnName,
         string AttributionColumnName, string[]? ClassNames, int BatchSize);
 
-    private sealed record Saved(ClassifierSpec Spec, ExplainerHeadSpec Head, Settings Columns);
+    // 2: the head upsamples in its last layers. Files without the field (0) come from the upsample-first head.
+    private const int HeadLayout = 2;
+
+    private sealed record Saved(ClassifierSpec Spec, ExplainerHeadSpec Head, Settings Columns, int Layout);
 }
