@@ -6,9 +6,17 @@ namespace MLNetExplain.Vision.Tests;
 
 public sealed class ExplainerHeadTests
 {
+    // The layers before the 1x1 output: size-keeping ones are convolutions, upsampling ones transposed convolutions.
     private static (long In, long Out, long Stride)[] Layers(ExplainerHead head) => head.NamedChildren()
-        .Select(c => c.Module).OfType<ConvTranspose2d>()
-        .Select(d => (d.Weight.Size(0), d.Weight.Size(1), d.Stride)).ToArray();
+        .Where(c => c.Name != "out")
+        .Select(c => c.Module switch
+        {
+            Conv2d conv => ((long, long, long)?)(conv.Weight.Size(1), conv.Weight.Size(0), conv.Stride),
+            ConvTranspose2d deconv when deconv.Stride == 2 => (deconv.Weight.Size(0), deconv.Weight.Size(1), deconv.Stride),
+            ConvTranspose2d => throw new InvalidOperationException("a size-keeping layer should be a plain convolution"),
+            _ => null,
+        })
+        .OfType<(long, long, long)>().ToArray();
 
     [Theory]
     // ResNet-18 on CIFAR: channels halve from 512; one size-keeping layer, then three doublings 4 -> 32.

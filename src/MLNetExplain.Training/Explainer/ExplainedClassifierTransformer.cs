@@ -109,9 +109,9 @@ public sealed class ExplainedClassifierTransformer : ISavableTransformer, ITrain
         var saved = context.GetParameters<Saved>();
         if (saved.Layout != HeadLayout)
         {
-            // The state dictionary alone cannot tell: the earlier head had the same weight shapes, other strides.
+            // The state dictionary alone cannot always tell: layout 0 had the same weight shapes, other strides.
             throw new InvalidDataException(
-                $"{nameof(ExplainedClassifierTransformer)}: this model file's explainer head upsamples in its first layers (written by an earlier version); the current head upsamples in its last layers. Retrain the explainer.");
+                $"{nameof(ExplainedClassifierTransformer)}: this model file's explainer head has an earlier layer layout (layout {saved.Layout}; this version reads layout {HeadLayout}: size-keeping convolutions, then upsampling transposed convolutions). Retrain the explainer.");
         }
 
         var network = context.LoadModule("network", () => new ExplainedClassifier(saved.Spec.Build(), saved.Head.Build()));
@@ -124,8 +124,9 @@ public sealed class ExplainedClassifierTransformer : ISavableTransformer, ITrain
     internal sealed record Settings(string FeatureColumnName, string ScoreColumnName, string PredictedLabelColumnName,
         string AttributionColumnName, string[]? ClassNames, int BatchSize);
 
-    // 2: the head upsamples in its last layers. Files without the field (0) come from the upsample-first head.
-    private const int HeadLayout = 2;
+    // 0 (files without the field): transposed convolutions, upsampling first. 2: upsampling last. 3: upsampling last,
+    // size-keeping layers as convolutions.
+    private const int HeadLayout = 3;
 
     private sealed record Saved(ClassifierSpec Spec, ExplainerHeadSpec Head, Settings Columns, int Layout);
 }

@@ -16,10 +16,14 @@ namespace MLNetExplain.Vision.Models;
 /// Upsampling last runs the widest layers at the feature map's resolution: a transposed convolution costs input
 /// pixels x channels in x out, so the head needs 2.3x (ResNet-18) to 3.2x (the demo CNN) fewer multiply-adds than
 /// with the upsampling first, and it aligned as well in our measurements (docs/explainer.md).
+/// The size-keeping layers are parametrised as ordinary convolutions (<c>conv{k}</c>, weight [out, in, 3, 3]): a
+/// stride-1 transposed convolution is a convolution with its kernel flipped and in/out swapped, so the functions are
+/// the same, but libtorch runs convolutions through oneDNN and transposed ones through a generic im2col path on the
+/// CPU, 3-4x slower at batch 64 for ResNet-18's 512 -> 256 layer. The upsampling layers are <c>deconv{k}</c>.
 /// </summary>
 public sealed class ExplainerHead : Module
 {
-    private readonly List<(ConvTranspose2d Conv, BatchNorm2d Bn, ReLU Act)> _layers = [];
+    private readonly List<(Module Conv, BatchNorm2d Bn, ReLU Act)> _layers = [];
     private readonly Conv2d _output;
 
     /// <summary>Creates the head for features of <paramref name="featureChannels"/> channels at featureSize, producing inputSize maps.</summary>
@@ -39,8 +43,9 @@ public sealed class ExplainerHead : Module
         {
             var next = Math.Max(8, channels / 2);
             var up = k >= layers - doublings;
-            var conv = RegisterModule($"deconv{k + 1}", new ConvTranspose2d(channels, next, 3, stride: up ? 2 : 1, padding: 1,
-                outputPadding: up ? 1 : 0, bias: false, generator: generator));
+            Module conv = up
+                ? RegisterModule($"deconv{k + 1}", new ConvTranspose2d(channels, next, 3, stride: 2, padding: 1, outputPadding: 1, bias: false, generator: generator))
+                : RegisterModule($"conv{k + 1}", new Conv2d(channels, next, 3, padding: 1, bias: false, generator: generator));
             var bn = RegisterModule($"bn{k + 1}", new BatchNorm2d(next));
             var act = RegisterModule($"act{k + 1}", new ReLU());
             _layers.Add((conv, bn, act));
