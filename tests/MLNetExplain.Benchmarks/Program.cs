@@ -32,6 +32,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using MLNetExplain.Benchmarks.Shared;
 using MLNetExplain.Torch;
 using MLNetExplain.Torch.NN;
 using MLNetExplain.Torch.Optim;
@@ -103,9 +104,6 @@ internal sealed record Settings(
 }
 
 internal sealed class HelpRequested : Exception;
-
-/// <summary>One model's timings: per-iteration milliseconds.</summary>
-internal sealed record ModelTimings(long Parameters, double[] TrainMs, double[] InferMs);
 
 /// <summary>Per-op nanoseconds of the tiny-op loops.</summary>
 internal sealed record InteropTimings(double EmptyLoopNs, double IsGradEnabledNs, double AddNs, double AddInScopeNs);
@@ -225,7 +223,7 @@ internal static class Program
                 foreach (var m in Models)
                 {
                     Console.Write($"  C#: {m.Label} train/infer ... ");
-                    var t = MeasureModel(m.Create, settings.Batch, settings.Warmup * m.WarmupScale,
+                    var t = ModelStepTiming.Measure(m.Create, Device.Cpu, settings.Batch, settings.Warmup * m.WarmupScale,
                         settings.Iterations * m.IterationScale);
                     ourModels[m.Key] = ourModels.TryGetValue(m.Key, out var before) ? Merge(before, t) : t;
                     Console.WriteLine($"done (train {Median(t.TrainMs):F1} ms, infer {Median(t.InferMs):F1} ms)");
@@ -402,55 +400,6 @@ internal static class Program
     }
 
     // ---------------------------------------------------------------- models
-
-    private static ModelTimings MeasureModel(Func<Generator, ResNet> create, int batch, int warmup, int iterations)
-    {
-        using var generator = new Generator(0);
-        using var model = create(generator);
-        using var x = Tensor.Randn([batch, 3, 32, 32], generator);
-        using var y = Tensor.Randint(0, 10, [batch], generator);
-        using var optimizer = new Sgd(model.Parameters(), 0.01, momentum: 0.9, weightDecay: 5e-4);
-
-        model.Train();
-        var train = new List<double>();
-        for (var k = 0; k < warmup + iterations; k++)
-        {
-            var sw = Stopwatch.StartNew();
-            using (Torch.Torch.NewDisposeScope())
-            {
-                optimizer.ZeroGrad();
-                var logits = model.Forward(x);
-                var loss = Functional.CrossEntropy(logits, y);
-                loss.Backward();
-                optimizer.Step();
-            }
-
-            if (k >= warmup)
-            {
-                train.Add(sw.Elapsed.TotalMilliseconds);
-            }
-        }
-
-        model.Eval();
-        var infer = new List<double>();
-        using (Torch.Torch.NoGrad())
-        {
-            for (var k = 0; k < warmup + iterations; k++)
-            {
-                var sw = Stopwatch.StartNew();
-                using (model.Forward(x))
-                {
-                }
-
-                if (k >= warmup)
-                {
-                    infer.Add(sw.Elapsed.TotalMilliseconds);
-                }
-            }
-        }
-
-        return new ModelTimings(model.ParameterCount(), train.ToArray(), infer.ToArray());
-    }
 
     // ---------------------------------------------------------------- python peer
 

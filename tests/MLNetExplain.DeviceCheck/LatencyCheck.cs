@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MLNetExplain.Attribution.Methods;
+using MLNetExplain.Benchmarks.Shared;
 using MLNetExplain.Torch;
 using MLNetExplain.Torch.NN;
 using MLNetExplain.Torch.Optim;
@@ -154,55 +155,8 @@ internal static class LatencyCheck
 
     // ------------------------------------------------------------ C# vs Python PyTorch on the same device
 
-    private static (long Parameters, double TrainMs, double InferMs) TrainAndInfer(Device device, bool compact, int batch, int warmup, int iterations)
-    {
-        using var generator = new Generator(0);
-        using var model = compact ? ResNet.Compact(10, 3, 1, generator) : ResNet.ResNet18(10, 3, generator);
-        model.To(device);
-        using var x = Tensor.Randn([batch, 3, 32, 32], generator, device: device);
-        using var y = Tensor.Randint(0, 10, [batch], generator, device: device);
-        using var optimizer = new Sgd(model.Parameters(), 0.01, momentum: 0.9, weightDecay: 5e-4);
-        model.Train();
-        var train = new List<double>();
-        for (var k = 0; k < warmup + iterations; k++)
-        {
-            var sw = Stopwatch.StartNew();
-            using (Torch.Torch.NewDisposeScope())
-            {
-                optimizer.ZeroGrad();
-                var loss = Functional.CrossEntropy(model.Forward(x), y);
-                loss.Backward();
-                optimizer.Step();
-                Sync(loss); // read after the step, so the step's kernels are waited for too
-            }
-
-            if (k >= warmup)
-            {
-                train.Add(sw.Elapsed.TotalMilliseconds);
-            }
-        }
-
-        model.Eval();
-        var infer = new List<double>();
-        using (Torch.Torch.NoGrad())
-        {
-            for (var k = 0; k < warmup + iterations; k++)
-            {
-                var sw = Stopwatch.StartNew();
-                using (var logits = model.Forward(x))
-                {
-                    Sync(logits);
-                }
-
-                if (k >= warmup)
-                {
-                    infer.Add(sw.Elapsed.TotalMilliseconds);
-                }
-            }
-        }
-
-        return (model.ParameterCount(), Median(train), Median(infer));
-    }
+    private static (long Parameters, double TrainMs, double InferMs) Medians(ModelTimings t) =>
+        (t.Parameters, Median([.. t.TrainMs]), Median([.. t.InferMs]));
 
     private static void SideBySide(CheckLog log, Settings settings)
     {
@@ -215,8 +169,8 @@ internal static class LatencyCheck
         // Same models and iteration scaling as tests/MLNetExplain.Benchmarks (peer_torch.py's MODELS).
         var ours = new Dictionary<string, (long Parameters, double TrainMs, double InferMs)>
         {
-            ["resnet18"] = TrainAndInfer(log.Device, false, batch, warmup, iterations),
-            ["compact"] = TrainAndInfer(log.Device, true, batch, 2 * warmup, 4 * iterations),
+            ["resnet18"] = Medians(ModelStepTiming.Measure(g => ResNet.ResNet18(10, 3, g), log.Device, batch, warmup, iterations)),
+            ["compact"] = Medians(ModelStepTiming.Measure(g => ResNet.Compact(10, 3, 1, g), log.Device, batch, 2 * warmup, 4 * iterations)),
         };
 
         JsonElement? peer = null;
