@@ -272,8 +272,8 @@ public sealed class ExplainerAlignmentTrainer : IEstimator<ExplainedClassifierTr
         /// all) take steps about sqrt(H*W) times larger than the cross-entropy's; from a random head that swings the
         /// map's offset by more than the targets' range and can silence every ReLU of the narrow upsampling layers
         /// for good (a constant map, or stripes from the few units left). The ramp lets the head settle first: on
-        /// Fashion-MNIST one of three head variants collapsed without it, and with 200 steps all three trained
-        /// (docs/explainer.md). Set 0 to train exactly as the classification trainer does when Lambda is 0.
+        /// Fashion-MNIST one of three head variants collapsed without it, and with 200 steps every head we tried
+        /// trained (docs/explainer.md). Set 0 to train exactly as the classification trainer does when Lambda is 0.
         /// </summary>
         public int WarmupSteps { get; set; } = 200;
 

@@ -19,7 +19,7 @@ namespace MLNetExplain.Vision.Models;
 /// The size-keeping layers are parametrised as ordinary convolutions (<c>conv{k}</c>, weight [out, in, 3, 3]): a
 /// stride-1 transposed convolution is a convolution with its kernel flipped and in/out swapped, so the functions are
 /// the same, but libtorch runs convolutions through oneDNN and transposed ones through a generic im2col path on the
-/// CPU, 3-4x slower at batch 64 for ResNet-18's 512 -> 256 layer. The upsampling layers are <c>deconv{k}</c>.
+/// CPU, about 3x slower at batch 64 for ResNet-18's 512 -> 256 layer. The upsampling layers are <c>deconv{k}</c>.
 /// </summary>
 public sealed class ExplainerHead : Module
 {
