@@ -32,54 +32,24 @@ internal static class AdversarialBenchmarks
 
         AdversarialTimings? ours = null;
         AdversarialTimings? oursBest = null;
-        var peerRounds = new List<PeerResult>();
-        string? peerError = null;
-        for (var round = 0; round < settings.Rounds; round++)
-        {
-            Console.WriteLine($"round {round + 1}/{settings.Rounds}:");
-            var pythonFirst = round % 2 == 1;
-            if (pythonFirst)
-            {
-                RunPythonRound();
-            }
-
-            Console.Write("  C#: PGD train step (UseBest = false, as Python) ... ");
-            var t = Measure(settings.Batch, warmup, iterations, useBest: false);
-            ours = ours is null ? t : ours.Merge(t);
-            Console.WriteLine($"done (step {Report.Median(t.StepMs):F1} ms, attack {Report.Median(t.AttackMs):F1} ms)");
-
-            Console.Write("  C#: PGD train step (UseBest = true, the library default) ... ");
-            t = Measure(settings.Batch, warmup, iterations, useBest: true);
-            oursBest = oursBest is null ? t : oursBest.Merge(t);
-            Console.WriteLine($"done (step {Report.Median(t.StepMs):F1} ms, attack {Report.Median(t.AttackMs):F1} ms)");
-
-            if (!pythonFirst)
-            {
-                RunPythonRound();
-            }
-        }
-
-        void RunPythonRound()
-        {
-            if (settings.NoPython || peerError is not null)
-            {
-                return;
-            }
-
-            Console.Write("  Python: peer_torch.py --only adversarial ... ");
-            var p = Program.RunPeer(settings, "adversarial",
+        var (peerRounds, peerError) = Program.AlternateRounds(settings, "peer_torch.py --only adversarial",
+            () => Program.RunPeer(settings, "adversarial",
                 "--adv-iterations", iterations.ToString(CultureInfo.InvariantCulture),
-                "--adv-warmup", warmup.ToString(CultureInfo.InvariantCulture));
-            if (p.Error is not null || p.Adversarial is null)
+                "--adv-warmup", warmup.ToString(CultureInfo.InvariantCulture)),
+            p => p.Error ?? (p.Adversarial is null ? "the peer reported no adversarial timings" : null),
+            p => $"step {Report.Median(p.Adversarial!.StepMs):F1} ms, attack {Report.Median(p.Adversarial.AttackMs):F1} ms",
+            () =>
             {
-                peerError = p.Error ?? "the peer reported no adversarial timings";
-                Console.WriteLine("unavailable");
-                return;
-            }
+                Console.Write("  C#: PGD train step (UseBest = false, as Python) ... ");
+                var t = Measure(settings.Batch, warmup, iterations, useBest: false);
+                ours = ours is null ? t : ours.Merge(t);
+                Console.WriteLine($"done (step {Report.Median(t.StepMs):F1} ms, attack {Report.Median(t.AttackMs):F1} ms)");
 
-            peerRounds.Add(p);
-            Console.WriteLine($"done (step {Report.Median(p.Adversarial.StepMs):F1} ms, attack {Report.Median(p.Adversarial.AttackMs):F1} ms)");
-        }
+                Console.Write("  C#: PGD train step (UseBest = true, the library default) ... ");
+                t = Measure(settings.Batch, warmup, iterations, useBest: true);
+                oursBest = oursBest is null ? t : oursBest.Merge(t);
+                Console.WriteLine($"done (step {Report.Median(t.StepMs):F1} ms, attack {Report.Median(t.AttackMs):F1} ms)");
+            });
 
         Console.WriteLine($"load average at end: {Report.LoadAverage()} (other work on the machine skews both sides)");
         Console.WriteLine();

@@ -196,68 +196,38 @@ internal static class Program
         Console.WriteLine($"  load average at start: {LoadAverage()}");
         string[] peerSections = [.. new[] { "interop", "resnet" }.Where(x => settings.Only is null || settings.Only.Contains(x))];
 
-        // Rounds alternate the order (C# then Python, then Python then C#, ...) so slow drift in the machine's
-        // speed (other tenants, heat) does not favour one side; samples of all rounds are pooled.
         var ourInterop = new List<InteropTimings>();
         var ourModels = new Dictionary<string, ModelTimings>();
-        var peerRounds = new List<PeerResult>();
-        string? peerError = null;
-        for (var round = 0; round < settings.Rounds; round++)
-        {
-            Console.WriteLine($"round {round + 1}/{settings.Rounds}:");
-            var pythonFirst = round % 2 == 1;
-            if (pythonFirst)
+        var (peerRounds, peerError) = AlternateRounds(settings, "peer_torch.py",
+            () => RunPeer(settings, string.Join(",", peerSections)),
+            p => p.Error,
+            p =>
             {
-                RunPythonRound();
-            }
-
-            if (settings.RunInterop)
+                var summary = string.Join(", ", p.Models.Select(kv =>
+                    $"{kv.Key} train {Median(kv.Value.TrainMs):F1} ms, infer {Median(kv.Value.InferMs):F1} ms"));
+                return $"{(p.Interop is { } i ? $"add {i.AddNs:F0} ns" : "")}{(p.Interop is not null && summary.Length > 0 ? "; " : "")}{summary}";
+            },
+            () =>
             {
-                Console.Write("  C#: interop loops ... ");
-                ourInterop.Add(MeasureInterop(settings.InteropOps, rounds: 5));
-                Console.WriteLine($"done (add {ourInterop[^1].AddNs:F0} ns)");
-            }
-
-            if (settings.RunResnet)
-            {
-                foreach (var m in Models)
+                if (settings.RunInterop)
                 {
-                    Console.Write($"  C#: {m.Label} train/infer ... ");
-                    var t = ModelStepTiming.Measure(m.Create, Device.Cpu, settings.Batch, settings.Warmup * m.WarmupScale,
-                        settings.Iterations * m.IterationScale);
-                    ourModels[m.Key] = ourModels.TryGetValue(m.Key, out var before) ? Merge(before, t) : t;
-                    Console.WriteLine($"done (train {Median(t.TrainMs):F1} ms, infer {Median(t.InferMs):F1} ms)");
+                    Console.Write("  C#: interop loops ... ");
+                    ourInterop.Add(MeasureInterop(settings.InteropOps, rounds: 5));
+                    Console.WriteLine($"done (add {ourInterop[^1].AddNs:F0} ns)");
                 }
-            }
 
-            if (!pythonFirst)
-            {
-                RunPythonRound();
-            }
-        }
-
-        void RunPythonRound()
-        {
-            if (settings.NoPython || peerError is not null)
-            {
-                return;
-            }
-
-            Console.Write("  Python: peer_torch.py ... ");
-            var p = RunPeer(settings, string.Join(",", peerSections));
-            if (p.Error is not null)
-            {
-                peerError = p.Error;
-                Console.WriteLine("unavailable");
-                return;
-            }
-
-            peerRounds.Add(p);
-            var summary = string.Join(", ", p.Models.Select(kv =>
-                $"{kv.Key} train {Median(kv.Value.TrainMs):F1} ms, infer {Median(kv.Value.InferMs):F1} ms"));
-            Console.WriteLine($"done ({(p.Interop is { } i ? $"add {i.AddNs:F0} ns" : "")}" +
-                              $"{(p.Interop is not null && summary.Length > 0 ? "; " : "")}{summary})");
-        }
+                if (settings.RunResnet)
+                {
+                    foreach (var m in Models)
+                    {
+                        Console.Write($"  C#: {m.Label} train/infer ... ");
+                        var t = ModelStepTiming.Measure(m.Create, Device.Cpu, settings.Batch, settings.Warmup * m.WarmupScale,
+                            settings.Iterations * m.IterationScale);
+                        ourModels[m.Key] = ourModels.TryGetValue(m.Key, out var before) ? Merge(before, t) : t;
+                        Console.WriteLine($"done (train {Median(t.TrainMs):F1} ms, infer {Median(t.InferMs):F1} ms)");
+                    }
+                }
+            });
 
         Console.WriteLine($"load average at end: {LoadAverage()} (other work on the machine skews both sides)");
         var ourPeakMiB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
@@ -402,6 +372,56 @@ internal static class Program
     // ---------------------------------------------------------------- models
 
     // ---------------------------------------------------------------- python peer
+
+    /// <summary>
+    /// Runs <see cref="Settings.Rounds"/> rounds of the C# side (<paramref name="ours"/>) and one call of the Python
+    /// peer, alternating the order (C# then Python, then Python then C#, ...) so slow drift in the machine's speed
+    /// (other tenants, heat) does not favour one side; the caller pools the samples of all rounds. After the first
+    /// failed peer call (<paramref name="problem"/> returns a reason) the peer is not called again.
+    /// </summary>
+    internal static (List<PeerResult> Rounds, string? Error) AlternateRounds(Settings settings, string peerLabel, Func<PeerResult> callPeer,
+        Func<PeerResult, string?> problem, Func<PeerResult, string> summary, Action ours)
+    {
+        var peerRounds = new List<PeerResult>();
+        string? peerError = null;
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            Console.WriteLine($"round {round + 1}/{settings.Rounds}:");
+            var pythonFirst = round % 2 == 1;
+            if (pythonFirst)
+            {
+                RunPeerRound();
+            }
+
+            ours();
+            if (!pythonFirst)
+            {
+                RunPeerRound();
+            }
+        }
+
+        return (peerRounds, peerError);
+
+        void RunPeerRound()
+        {
+            if (settings.NoPython || peerError is not null)
+            {
+                return;
+            }
+
+            Console.Write($"  Python: {peerLabel} ... ");
+            var p = callPeer();
+            if (problem(p) is { } reason)
+            {
+                peerError = reason;
+                Console.WriteLine("unavailable");
+                return;
+            }
+
+            peerRounds.Add(p);
+            Console.WriteLine($"done ({summary(p)})");
+        }
+    }
 
     /// <summary>
     /// Runs peer_torch.py once for <paramref name="sections"/> (comma-separated: interop, resnet, adversarial) with
