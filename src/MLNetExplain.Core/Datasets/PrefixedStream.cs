@@ -1,0 +1,44 @@
+namespace MLNetExplain.Datasets;
+
+/// <summary>
+/// A read-only stream that replays a few already-read bytes before the rest of an inner stream, so a format can be
+/// sniffed (gzip or raw) on streams that cannot seek back.
+/// </summary>
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_position < prefixLength)
+        {
+            int n = Math.Min(buffer.Length, prefixLength - _position);
+            prefix.AsSpan(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        return inner.Read(buffer);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
