@@ -149,6 +149,7 @@ internal sealed class BatchedTensorCursor : DataViewRowCursor
         if (disposing)
         {
             _upstream.Dispose();
+            _batch?.Dispose();
         }
 
         base.Dispose(disposing);

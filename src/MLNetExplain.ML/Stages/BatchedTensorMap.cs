@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExplain.ML.Data;
-using static TorchSharp.torch;
 
 namespace MLNetExplain.ML.Stages;
 
@@ -14,19 +13,16 @@ namespace MLNetExplain.ML.Stages;
 /// <param name="Stage">The stage's name in error messages, e.g. "Saliency attribution".</param>
 /// <param name="InputColumnName">The image column.</param>
 /// <param name="TargetColumnName">A key column whose values (1-based) become class indices, or null.</param>
-/// <param name="BatchSize">Rows per call of <paramref name="Compute"/>.</param>
+/// <param name="BatchSize">Rows per call of <paramref name="Open"/>.</param>
 /// <param name="Outputs">The appended columns.</param>
-/// <param name="Compute">
-/// Images float32 [N, C, H, W] and class indices int64 [N] (or null without a target column) to one tensor per
-/// output, [N, dims...]. It runs inside a DisposeScope that frees what it returns and allocates.
-/// </param>
+/// <param name="Open">Creates the computation for one cursor or PredictionEngine row.</param>
 internal sealed record BatchedTensorMap(
     string Stage,
     string InputColumnName,
     string? TargetColumnName,
     int BatchSize,
     IReadOnlyList<TensorOutputColumn> Outputs,
-    Func<Tensor, Tensor?, Tensor[]> Compute)
+    Func<TensorBatchFunction> Open)
 {
     /// <summary>Checks <paramref name="inputSchema"/> and lays out the output schema.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or shape.</exception>

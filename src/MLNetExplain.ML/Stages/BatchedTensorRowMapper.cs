@@ -32,7 +32,7 @@ internal sealed class BatchedTensorRowMapper(TensorMapLayout layout) : IRowToRow
         private readonly TensorMapLayout _layout;
         private readonly DataViewRow _input;
         private readonly bool[] _active;
-        private readonly TensorBatch _batch;
+        private readonly TensorBatch? _batch;
         private readonly ValueGetter<VBuffer<float>>? _image;
         private readonly ValueGetter<uint>? _target;
         private VBuffer<float> _imageBuffer;
@@ -48,9 +48,9 @@ internal sealed class BatchedTensorRowMapper(TensorMapLayout layout) : IRowToRow
                 _active[column.Index] = true;
             }
 
-            _batch = new TensorBatch(layout, capacity: 1);
             if (layout.Outputs.Any(o => _active[o.Index]))
             {
+                _batch = new TensorBatch(layout, capacity: 1);
                 _image = input.GetGetter<VBuffer<float>>(layout.Input);
                 _target = layout.Target is { } target ? input.GetGetter<uint>(target) : null;
             }
@@ -84,22 +84,33 @@ internal sealed class BatchedTensorRowMapper(TensorMapLayout layout) : IRowToRow
             }
 
             var output = _layout.Outputs.Select((o, k) => (o, k)).First(p => p.o.Index == column.Index).k;
+            var batch = _batch!;
             ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
             {
                 // PredictionEngine advances the input row's position once per example.
-                if (_computedPosition != _input.Position || _batch.Count == 0)
+                if (_computedPosition != _input.Position || batch.Count == 0)
                 {
-                    _batch.Clear();
+                    batch.Clear();
                     _image!(ref _imageBuffer);
                     uint key = 0;
                     _target?.Invoke(ref key);
-                    _batch.Add(_imageBuffer, key, _input.Position);
+                    batch.Add(_imageBuffer, key, _input.Position);
                     _computedPosition = _input.Position;
                 }
 
-                _batch.ReadOutput(output, 0, ref value);
+                batch.ReadOutput(output, 0, ref value);
             };
             return (ValueGetter<TValue>)(Delegate)getter;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _batch?.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }

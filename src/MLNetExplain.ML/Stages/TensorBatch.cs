@@ -11,8 +11,9 @@ namespace MLNetExplain.ML.Stages;
 /// pinned float buffer (the tensor's memory), the class indices, and after <see cref="ReadOutput"/> first asks,
 /// the computed columns. Reused from batch to batch.
 /// </summary>
-internal sealed class TensorBatch
+internal sealed class TensorBatch : IDisposable
 {
+    private readonly TensorBatchFunction _function;
     private readonly TensorMapLayout _layout;
     private readonly float[] _pixels;
     private readonly long[] _targets;
@@ -26,7 +27,11 @@ internal sealed class TensorBatch
         _pixels = GC.AllocateUninitializedArray<float>(checked(capacity * layout.InputSize), pinned: true);
         _targets = new long[capacity];
         _outputs = [.. layout.Outputs.Select(o => new float[checked(capacity * o.Size)])];
+        _function = layout.Map.Open();
     }
+
+    /// <summary>Frees the computation's state.</summary>
+    public void Dispose() => _function.Dispose();
 
     /// <summary>The most rows.</summary>
     public int Capacity { get; }
@@ -89,7 +94,7 @@ internal sealed class TensorBatch
         long[] shape = [Capacity, .. _layout.InputDimensions.Select(d => (long)d)];
         var images = tensor(_pixels, shape).narrow(0, 0, Count);
         var targets = _layout.Target is null ? null : tensor(_targets, [Capacity]).narrow(0, 0, Count);
-        var results = map.Compute(images, targets);
+        var results = _function.Compute(images, targets);
         if (results.Length != _layout.Outputs.Count)
         {
             throw new InvalidOperationException($"The {map.Stage} stage computed {results.Length} tensors for {_layout.Outputs.Count} output columns.");

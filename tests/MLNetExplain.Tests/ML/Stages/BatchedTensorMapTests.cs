@@ -21,7 +21,7 @@ public class BatchedTensorMapTests
 
         public BatchedTensorMap Map(int batchSize, string? target = null) => new("test", "Image", target, batchSize,
             [new TensorOutputColumn("Doubled", d => d), new TensorOutputColumn("ChannelSum", d => [1, d[1], d[2]])],
-            (x, t) =>
+            () => new TensorBatchFunction((x, t) =>
             {
                 Interlocked.Increment(ref Calls);
                 lock (BatchSizes)
@@ -36,7 +36,7 @@ public class BatchedTensorMapTests
                 }
 
                 return [doubled, x.sum(1, keepdim: true)];
-            });
+            }));
     }
 
     private static float[] Expected(TinyImage row, bool withTarget) =>
