@@ -29,7 +29,7 @@ internal sealed record BatchedTensorMap(
     public TensorMapLayout Bind(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var input = inputSchema.GetColumnOrNull(InputColumnName) ?? throw Mismatch(InputColumnName, ExpectedImage, "missing");
+        var input = inputSchema.GetColumnOrNull(InputColumnName) ?? throw Mismatch(InputColumnName, ExpectedImage, null);
         if (input.Type is not VectorDataViewType { IsKnownSize: true, Dimensions.Length: 3 } vector || vector.ItemType != NumberDataViewType.Single)
         {
             throw Mismatch(InputColumnName, ExpectedImage, $"{input.Type}");
@@ -40,7 +40,7 @@ internal sealed record BatchedTensorMap(
         var classes = 0;
         if (TargetColumnName is not null)
         {
-            target = inputSchema.GetColumnOrNull(TargetColumnName) ?? throw Mismatch(TargetColumnName, ExpectedKey, "missing");
+            target = inputSchema.GetColumnOrNull(TargetColumnName) ?? throw Mismatch(TargetColumnName, ExpectedKey, null);
             if (target.Value.Type is not KeyDataViewType key || key.RawType != typeof(uint))
             {
                 throw Mismatch(TargetColumnName, ExpectedKey, $"{target.Value.Type}");
@@ -71,7 +71,7 @@ internal sealed record BatchedTensorMap(
         var input = inputShape.FirstOrDefault(c => c.Name == InputColumnName);
         if (input.Name is null)
         {
-            throw Mismatch(InputColumnName, ExpectedImage, "missing");
+            throw Mismatch(InputColumnName, ExpectedImage, null);
         }
 
         if (input.Kind != SchemaShape.Column.VectorKind.Vector || input.ItemType != NumberDataViewType.Single)
@@ -84,7 +84,7 @@ internal sealed record BatchedTensorMap(
             var target = inputShape.FirstOrDefault(c => c.Name == TargetColumnName);
             if (target.Name is null)
             {
-                throw Mismatch(TargetColumnName, ExpectedKey, "missing");
+                throw Mismatch(TargetColumnName, ExpectedKey, null);
             }
 
             if (!target.IsKey || target.Kind != SchemaShape.Column.VectorKind.Scalar || target.ItemType != NumberDataViewType.UInt32)
@@ -120,6 +120,7 @@ internal sealed record BatchedTensorMap(
     private const string ExpectedImage = "a known-size Single vector [C, H, W] (an image tensor, e.g. from ExtractPixels or [VectorType(C, H, W)])";
     private const string ExpectedKey = "a UInt32 key of classes (e.g. from MapValueToKey)";
 
-    internal ArgumentOutOfRangeException Mismatch(string column, string expected, string actual) =>
-        new("inputSchema", $"Schema mismatch for column '{column}' of the {Stage} stage: expected {expected}, got {actual}.");
+    internal ArgumentOutOfRangeException Mismatch(string column, string expected, string? actual) =>
+        new("inputSchema", $"Schema mismatch for column '{column}' of the {Stage} stage: expected {expected}, " +
+            (actual is null ? "but there is no such column." : $"got {actual}."));
 }

@@ -19,7 +19,7 @@ public class BatchedTensorMapTests
         public int Calls;
         public List<long> BatchSizes { get; } = [];
 
-        public BatchedTensorMap Map(int batchSize, string? target = null) => new("test", "Image", target, batchSize,
+        public BatchedTensorMap Map(int batchSize, string? target = null) => new("test", "Features", target, batchSize,
             [new TensorOutputColumn("Doubled", d => d), new TensorOutputColumn("ChannelSum", d => [1, d[1], d[2]])],
             () => new TensorBatchFunction((x, t) =>
             {
@@ -40,12 +40,12 @@ public class BatchedTensorMapTests
     }
 
     private static float[] Expected(TinyImage row, bool withTarget) =>
-        [.. row.Image.Select(v => v * 2 + (withTarget ? row.Label : 0))];
+        [.. row.Features.Select(v => v * 2 + (withTarget ? row.Label : 0))];
 
     private static float[] ChannelSum(TinyImage row)
     {
         var plane = TinyImage.Height * TinyImage.Width;
-        return [.. Enumerable.Range(0, plane).Select(p => row.Image[p] + row.Image[plane + p])];
+        return [.. Enumerable.Range(0, plane).Select(p => row.Features[p] + row.Features[plane + p])];
     }
 
     private sealed class Output
@@ -54,7 +54,7 @@ public class BatchedTensorMapTests
 
         public string Name { get; set; } = "";
 
-        public float[] Image { get; set; } = [];
+        public float[] Features { get; set; } = [];
 
         public float[] Doubled { get; set; } = [];
 
@@ -77,7 +77,7 @@ public class BatchedTensorMapTests
         {
             Assert.Equal(rows[i].Id, read[i].Id);
             Assert.Equal(rows[i].Name, read[i].Name);
-            Assert.Equal(rows[i].Image, read[i].Image);
+            Assert.Equal(rows[i].Features, read[i].Features);
             Assert.Equal(Expected(rows[i], withTarget), read[i].Doubled);
             Assert.Equal(ChannelSum(rows[i]), read[i].ChannelSum, new FloatTolerance(1e-6f));
         }
@@ -170,7 +170,7 @@ public class BatchedTensorMapTests
         Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 1, 3, 4), schema["ChannelSum"].Type);
         Assert.Equal([2, 3, 4], schema["Doubled"].GetImageShape()!);
         Assert.Equal([1, 3, 4], schema["ChannelSum"].GetImageShape()!);
-        Assert.Null(schema["Image"].GetImageShape());
+        Assert.Null(schema["Features"].GetImageShape());
         Assert.Equal(input.Schema.Count + 2, schema.Count);
     }
 
@@ -182,7 +182,7 @@ public class BatchedTensorMapTests
         var names = new VBuffer<ReadOnlyMemory<char>>(TinyImage.Size, [.. Enumerable.Range(0, TinyImage.Size).Select(i => $"p{i}".AsMemory())]);
         annotations.Add("SlotNames", new VectorDataViewType(TextDataViewType.Instance, TinyImage.Size),
             (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> v) => names.CopyTo(ref v)));
-        builder.AddColumn("Image", new VectorDataViewType(NumberDataViewType.Single, 2, 3, 4), annotations.ToAnnotations());
+        builder.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, 2, 3, 4), annotations.ToAnnotations());
         var schema = new TensorMapTransformer(new CountingMap().Map(4)).GetOutputSchema(builder.ToSchema());
 
         Assert.True(schema["Doubled"].HasSlotNames());
@@ -198,18 +198,18 @@ public class BatchedTensorMapTests
         var transformer = new TensorMapTransformer(new CountingMap().Map(4, "Label"));
         var missing = _ml.Data.LoadFromEnumerable(new[] { new { Pixels = new float[] { 1 } } }).Schema;
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => transformer.GetOutputSchema(missing));
-        Assert.Contains("'Image'", ex.Message);
-        Assert.Contains("missing", ex.Message);
+        Assert.Contains("'Features'", ex.Message);
+        Assert.Contains("no such column", ex.Message);
 
         var flat = new DataViewSchema.Builder();
-        flat.AddColumn("Image", new VectorDataViewType(NumberDataViewType.Single, 24));
+        flat.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, 24));
         flat.AddColumn("Label", new KeyDataViewType(typeof(uint), 3));
         ex = Assert.Throws<ArgumentOutOfRangeException>(() => transformer.Transform(new EmptyView(flat.ToSchema())));
         Assert.Contains("[C, H, W]", ex.Message);
         Assert.Contains("Vector<Single, 24>", ex.Message);
 
         var intLabel = new DataViewSchema.Builder();
-        intLabel.AddColumn("Image", new VectorDataViewType(NumberDataViewType.Single, 2, 3, 4));
+        intLabel.AddColumn("Features", new VectorDataViewType(NumberDataViewType.Single, 2, 3, 4));
         intLabel.AddColumn("Label", NumberDataViewType.Int32);
         ex = Assert.Throws<ArgumentOutOfRangeException>(() => transformer.GetOutputSchema(intLabel.ToSchema()));
         Assert.Contains("'Label'", ex.Message);
@@ -228,9 +228,9 @@ public class BatchedTensorMapTests
         Assert.Contains(doubled.Annotations, a => a.Name == ImageShapeAnnotation.Name);
 
         var scalar = new DataViewSchema.Builder();
-        scalar.AddColumn("Image", NumberDataViewType.Single);
+        scalar.AddColumn("Features", NumberDataViewType.Single);
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => map.OutputShape(SchemaShapes.Of(scalar.ToSchema())));
-        Assert.Contains("'Image'", ex.Message);
+        Assert.Contains("'Features'", ex.Message);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public class SchemaShapesTests
 
         // ML.NET's own estimators accept the shape: a built-in stage downstream of ours checks against it.
         Assert.True(shape.Single(c => c.Name == "Label").IsKey);
-        var after = ml.Transforms.Concatenate("Both", "Map", "Image").GetOutputSchema(shape);
+        var after = ml.Transforms.Concatenate("Both", "Map", "Features").GetOutputSchema(shape);
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, after.Single(c => c.Name == "Both").Kind);
         var misfit = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Concatenate("Both", "Map", "Any").GetOutputSchema(shape));
         Assert.Contains("Any", misfit.Message);

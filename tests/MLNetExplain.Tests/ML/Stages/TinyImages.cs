@@ -3,13 +3,13 @@ using Microsoft.ML.Data;
 
 namespace MLNetExplain.Tests.ML.Stages;
 
-/// <summary>A row of the small test images: 2 x 3 x 4 pixels, an id, a name and a key label (3 classes).</summary>
+/// <summary>A row of the small test images: 2 x 3 x 4 pixels in "Features", an id, a name and a key label (3 classes).</summary>
 public sealed class TinyImage
 {
     public const int Channels = 2, Height = 3, Width = 4, Size = Channels * Height * Width, Classes = 3;
 
     [VectorType(Channels, Height, Width)]
-    public float[] Image { get; set; } = [];
+    public float[] Features { get; set; } = [];
 
     public int Id { get; set; }
 
@@ -28,7 +28,7 @@ public static class TinyImages
         var random = new Random(seed);
         return [.. Enumerable.Range(0, count).Select(i => new TinyImage
         {
-            Image = [.. Enumerable.Range(0, TinyImage.Size).Select(_ => (float)random.NextDouble() + i)],
+            Features = [.. Enumerable.Range(0, TinyImage.Size).Select(_ => (float)random.NextDouble() + i)],
             Id = i,
             Name = $"row{i}",
             Label = (uint)(i % TinyImage.Classes),

@@ -1,0 +1,115 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExplain.Attribution;
+using MLNetExplain.ML.Persistence;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetExplain.ML.Stages;
+
+/// <summary>
+/// Appends an attribution map column computed by an <see cref="IAttributionMethod"/> for a TorchSharp classifier,
+/// in batches of <see cref="AttributionOptions.BatchSize"/> rows, lazily: a map is computed only when its column is
+/// read. Works with <c>PredictionEngine</c> (one row per call). Save it with
+/// <c>mlContext.Model.SaveWithExplainers</c>, not <c>mlContext.Model.Save</c>.
+/// </summary>
+public sealed class AttributionTransformer : ITransformer, IDisposable
+{
+    private readonly IAttributionMethod? _method;
+    private readonly TensorMapTransformer _map;
+    private readonly bool _ownsModel;
+
+    internal AttributionTransformer(nn.Module<Tensor, Tensor> model, AttributionMethodRecipe? recipe, IAttributionMethod? method,
+        AttributionOptions options, bool ownsModel)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (recipe is null == method is null)
+        {
+            throw new ArgumentException("Give either a method recipe or a method instance.");
+        }
+
+        Model = model;
+        Recipe = recipe;
+        _method = method;
+        Options = options;
+        _ownsModel = ownsModel;
+        if (options.Device is { } device)
+        {
+            model.to(device);
+        }
+
+        // Predictions and attributions must not depend on the batch through batch statistics; eval mode once
+        // here also keeps concurrent cursors from toggling the mode under each other.
+        model.eval();
+        MethodName = recipe?.Kind ?? method!.Name;
+        _map = new TensorMapTransformer(new BatchedTensorMap($"{MethodName} attribution", options.InputColumnName, options.TargetColumnName,
+            options.BatchSize, [new TensorOutputColumn(options.OutputColumnName, dims => AttributionPostprocessing.OutputShape(dims, options.Reduction))],
+            Open));
+    }
+
+    /// <summary>The explained classifier (in eval mode), returning logits [N, K].</summary>
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>The method's name, e.g. "Saliency".</summary>
+    public string MethodName { get; }
+
+    /// <summary>The settings.</summary>
+    public AttributionOptions Options { get; }
+
+    /// <summary>How the method is created, or null for a caller's own method instance (which cannot be saved).</summary>
+    internal AttributionMethodRecipe? Recipe { get; }
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The image or target column is missing or of the wrong type or shape.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _map.GetOutputSchema(inputSchema);
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _map.GetRowToRowMapper(inputSchema);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The image or target column is missing or of the wrong type or shape.</exception>
+    public IDataView Transform(IDataView input) => _map.Transform(input);
+
+    /// <summary>Always throws: ML.NET's model format cannot hold this stage.</summary>
+    /// <exception cref="NotSupportedException">Always; use <c>mlContext.Model.SaveWithExplainers</c>.</exception>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => throw ExplainerModelOperations.NotSupported(_map.Map.Stage);
+
+    /// <summary>Frees the model when this transformer was loaded from a file (a model passed in stays the caller's).</summary>
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            Model.Dispose();
+        }
+    }
+
+    internal BatchedTensorMap Map => _map.Map;
+
+    private TensorBatchFunction Open()
+    {
+        var method = Recipe?.Create(Model) ?? _method!;
+        var device = Options.Device ?? Model.parameters().Select(p => p.device).FirstOrDefault() ?? CPU;
+        long rows = 0;
+        return new TensorBatchFunction((images, targets) =>
+        {
+            var x = images.to(device);
+            var classes = targets?.to(device) ?? PredictedClasses(x);
+            var maps = method.Attribute(x, classes);
+            var result = AttributionPostprocessing.Apply(maps, Options.Reduction, Options.Normalization, Options.Absolute).to_type(ScalarType.Float32);
+            rows += images.shape[0];
+            Options.Progress?.Report(rows);
+            return [result];
+        }, Recipe is null ? null : method as IDisposable);
+    }
+
+    private Tensor PredictedClasses(Tensor images)
+    {
+        using var noGrad = no_grad();
+        return Model.call(images).argmax(1);
+    }
+}
