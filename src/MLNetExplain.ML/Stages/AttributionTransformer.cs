@@ -13,8 +13,11 @@ namespace MLNetExplain.ML.Stages;
 /// read. Works with <c>PredictionEngine</c> (one row per call). Save it with
 /// <c>mlContext.Model.SaveWithExplainers</c>, not <c>mlContext.Model.Save</c>.
 /// </summary>
-public sealed class AttributionTransformer : ITransformer, IDisposable
+public sealed class AttributionTransformer : ITransformer, IDisposable, IExplainSavable
 {
+    /// <summary>The stage kind in model files.</summary>
+    internal const string SavedKind = "Attribution";
+
     private readonly IAttributionMethod? _method;
     private readonly TensorMapTransformer _map;
     private readonly bool _ownsModel;
@@ -89,6 +92,51 @@ public sealed class AttributionTransformer : ITransformer, IDisposable
     }
 
     internal BatchedTensorMap Map => _map.Map;
+
+    string IExplainSavable.Kind => SavedKind;
+
+    void IExplainSavable.CheckSavable()
+    {
+        if (Recipe is null)
+        {
+            throw new NotSupportedException(
+                $"The {_map.Map.Stage} stage runs your own method instance ({_method!.GetType().Name}), which a model file cannot recreate; build it with Saliency, SmoothGrad or RobustAttribution to save it.");
+        }
+
+        ModelArchitectures.Describe(Model);
+    }
+
+    void IExplainSavable.Save(ExplainStageWriter writer)
+    {
+        var (architecture, description) = ModelArchitectures.Describe(Model);
+        writer.WriteSettings(new Saved(Recipe!.Kind, Recipe.Settings, architecture, description, Options with { Device = null, Progress = null }));
+        writer.WriteModule("model", Model);
+    }
+
+    /// <summary>Reads a stage written by <see cref="IExplainSavable.Save"/>; the model is created on the CPU and owned by the stage.</summary>
+    internal static AttributionTransformer Load(ExplainStageReader reader)
+    {
+        var saved = reader.ReadSettings<Saved>();
+        if (!AttributionMethodRecipe.IsKnown(saved.Method))
+        {
+            throw new InvalidDataException($"Model file '{reader.Path}' holds an attribution stage of method '{saved.Method}', which this version of MLNetExplain does not know.");
+        }
+
+        var model = ModelArchitectures.Create(saved.Architecture, saved.ArchitectureDescription, reader.Path);
+        try
+        {
+            reader.LoadModule("model", model);
+            return new AttributionTransformer(model, new AttributionMethodRecipe(saved.Method, saved.MethodSettings), null, saved.Options, ownsModel: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The saved settings: the options are stored as their base type, whatever catalog method made them.</summary>
+    private sealed record Saved(string Method, string MethodSettings, string Architecture, string ArchitectureDescription, AttributionOptions Options);
 
     private TensorBatchFunction Open()
     {
