@@ -55,7 +55,8 @@ internal sealed record BatchedTensorMap(
         foreach (var column in OutputColumns(dims, input.Annotations))
         {
             builder.AddColumn(column.Name, column.Type, column.Annotations);
-            outputs.Add(new TensorMapLayout.Output(column.Name, inputSchema.Count + outputs.Count, ((VectorDataViewType)column.Type).Size));
+            outputs.Add(new TensorMapLayout.Output(column.Name, inputSchema.Count + outputs.Count,
+                column.Type is VectorDataViewType vectorType ? vectorType.Size : 1, column.Type is KeyDataViewType));
         }
 
         return new TensorMapLayout(this, inputSchema, builder.ToSchema(), input, dims, target, classes, outputs);
@@ -101,15 +102,30 @@ internal sealed record BatchedTensorMap(
     {
         foreach (var output in Outputs)
         {
-            var dims = output.Dimensions(inputDims);
             var annotations = new DataViewSchema.Annotations.Builder();
-            // Slot names and other per-value annotations of the image still describe a map of the same shape.
-            if (inputAnnotations is not null && dims.SequenceEqual(inputDims))
+            if (output.Annotations is not null)
             {
-                annotations.Add(inputAnnotations, name => name != ImageShapeAnnotation.Name);
+                annotations.Add(output.Annotations, _ => true);
             }
 
-            ImageShapeAnnotation.Add(annotations, dims);
+            if (output.KeyCount is int classes)
+            {
+                yield return new DataViewSchema.DetachedColumn(output.Name, new KeyDataViewType(typeof(uint), classes), annotations.ToAnnotations());
+                continue;
+            }
+
+            var dims = output.Dimensions(inputDims);
+            if (output.IsImageMap)
+            {
+                // Slot names and other per-value annotations of the image still describe a map of the same shape.
+                if (inputAnnotations is not null && dims.SequenceEqual(inputDims))
+                {
+                    annotations.Add(inputAnnotations, name => name != ImageShapeAnnotation.Name);
+                }
+
+                ImageShapeAnnotation.Add(annotations, dims);
+            }
+
             yield return new DataViewSchema.DetachedColumn(output.Name, new VectorDataViewType(NumberDataViewType.Single, dims), annotations.ToAnnotations());
         }
     }
