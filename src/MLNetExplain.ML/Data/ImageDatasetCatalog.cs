@@ -143,7 +143,9 @@ public static class ImageDatasetCatalog
                 $"Image folder root '{root}' has no class sub-folders; expected root/<class>/<image> files.");
         }
 
-        ImageFolderRow[] rows = [.. listing.Entries.Select(e => new ImageFolderRow { ImagePath = e.Path, Label = (uint)e.Label + 1 })];
+        // LoadFromEnumerable stores a key member's value v as key v + 1 (0-based class indices in, ML.NET's 1-based
+        // keys out), so the class index goes in as it is.
+        ImageFolderRow[] rows = [.. listing.Entries.Select(e => new ImageFolderRow { ImagePath = e.Path, Label = (uint)e.Label })];
         SchemaDefinition definition = SchemaDefinition.Create(typeof(ImageFolderRow));
         definition[nameof(ImageFolderRow.ImagePath)].ColumnName = imagePathColumnName;
         SchemaDefinition.Column label = definition[nameof(ImageFolderRow.Label)];

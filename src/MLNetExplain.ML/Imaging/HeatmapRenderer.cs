@@ -183,7 +183,7 @@ public static class HeatmapRenderer
         options.Validate();
         float[] normalized = Normalize(attribution, channels, height, width, options.Sign, options.OutlierPercent);
         SKBitmap bitmap = PlanarPixels.NewBitmap(width, height);
-        Span<byte> bgra = bitmap.GetPixelSpan();
+        Span<byte> bgra = PlanarPixels.PixelBytes(bitmap);
         for (int p = 0; p < normalized.Length; p++)
         {
             SKColor c = Colour(normalized[p], options);
@@ -212,7 +212,7 @@ public static class HeatmapRenderer
         PlanarPixels.CheckChannels(imageChannels, nameof(imageChannels));
         PlanarPixels.CheckShape(image.Length, imageChannels, height, width, nameof(image));
         SKBitmap heat = Render(attribution, channels, height, width, options);
-        Span<byte> bgra = heat.GetPixelSpan();
+        Span<byte> bgra = PlanarPixels.PixelBytes(heat);
         int plane = height * width;
         double alpha = options.Alpha;
         bool grey = imageChannels == 1 || options.GreyBackground;

@@ -80,7 +80,7 @@ public sealed class ImageGrid
         var bgra = new byte[4 * CellWidth * CellHeight];
         for (int y = 0; y < CellHeight; y++)
         {
-            source.GetPixelSpan().Slice(y * source.RowBytes, 4 * CellWidth).CopyTo(bgra.AsSpan(4 * CellWidth * y));
+            PlanarPixels.PixelBytes(source).Slice(y * source.RowBytes, 4 * CellWidth).CopyTo(bgra.AsSpan(4 * CellWidth * y));
         }
 
         _cells[row, column] = bgra;
@@ -145,7 +145,7 @@ public sealed class ImageGrid
     public SKBitmap Render()
     {
         SKBitmap page = PlanarPixels.NewBitmap(Width, Height);
-        Span<byte> pixels = page.GetPixelSpan();
+        Span<byte> pixels = PlanarPixels.PixelBytes(page);
         pixels.Fill(255);
         for (int r = 0; r < Rows; r++)
         {
@@ -176,7 +176,7 @@ public sealed class ImageGrid
             if (_columnLabels[c] is { Length: > 0 } label)
             {
                 SKRectI bounds = ColumnLabelBounds(c);
-                float textWidth = font.MeasureText(label);
+                float textWidth = LabelFont.Width(font, label);
                 float x = textWidth <= bounds.Width ? bounds.Left + (bounds.Width - textWidth) / 2 : bounds.Left;
                 DrawClipped(canvas, label, bounds, x, bounds.Top + baseline, font, ink);
             }
@@ -199,8 +199,7 @@ public sealed class ImageGrid
         get
         {
             using SKFont font = NewFont();
-            SKFontMetrics metrics = font.Metrics;
-            return (int)Math.Ceiling(metrics.Descent - metrics.Ascent);
+            return LabelFont.LineHeight(font);
         }
     }
 
@@ -214,20 +213,20 @@ public sealed class ImageGrid
             }
 
             using SKFont font = NewFont();
-            float widest = _rowLabels.Max(l => string.IsNullOrEmpty(l) ? 0 : font.MeasureText(l));
+            float widest = _rowLabels.Max(l => string.IsNullOrEmpty(l) ? 0 : LabelFont.Width(font, l));
             return (int)Math.Ceiling(widest) + Padding;
         }
     }
 
     private int ColumnLabelHeight => _columnLabels.Any(l => !string.IsNullOrEmpty(l)) ? LineHeight + Padding : 0;
 
-    private SKFont NewFont() => new(SKTypeface.Default, FontSize) { Edging = SKFontEdging.Antialias };
+    private SKFont NewFont() => LabelFont.Create(FontSize);
 
     private static void DrawClipped(SKCanvas canvas, string text, SKRectI bounds, float x, float y, SKFont font, SKPaint paint)
     {
         canvas.Save();
         canvas.ClipRect(bounds);
-        canvas.DrawText(text, x, y, SKTextAlign.Left, font, paint);
+        canvas.DrawText(text, x, y, font, paint);
         canvas.Restore();
     }
 

@@ -13,7 +13,7 @@ public static class MLImageConversions
         ArgumentNullException.ThrowIfNull(bitmap);
         using SKBitmap? converted = PlanarPixels.IsBgra(bitmap) ? null : PlanarPixels.ToBgra(bitmap);
         SKBitmap source = converted ?? bitmap;
-        ReadOnlySpan<byte> pixels = source.GetPixelSpan();
+        ReadOnlySpan<byte> pixels = PlanarPixels.PixelBytes(source);
         int rowLength = 4 * source.Width;
         if (source.RowBytes != rowLength)
         {
@@ -30,31 +30,27 @@ public static class MLImageConversions
         return MLImage.CreateFromPixels(source.Width, source.Height, MLPixelFormat.Bgra32, pixels);
     }
 
-    /// <summary>A new 32-bit BGRA bitmap holding a copy of the image's pixels.</summary>
+    /// <summary>A new opaque 32-bit BGRA bitmap holding a copy of the image's colours (alpha is dropped).</summary>
     /// <param name="image">The image; not changed (upstream ML.NET stages may reuse it for the next row, so copy
     /// before the cursor moves on).</param>
-    /// <exception cref="ArgumentException">When the image is not 32 bits per pixel BGRA or RGBA.</exception>
+    /// <remarks>Reads <c>MLImage.GetBGRPixels</c>, which works with every SkiaSharp ImageAnalytics runs on; its
+    /// <c>Pixels</c> property does not (it binds to a SkiaSharp 2 signature).</remarks>
     public static SKBitmap ToSKBitmap(this MLImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
         int width = image.Width, height = image.Height;
-        ReadOnlySpan<byte> pixels = image.Pixels;
-        if (image.PixelFormat is not (MLPixelFormat.Bgra32 or MLPixelFormat.Rgba32) || pixels.Length != 4 * width * height)
+        byte[] bgr = image.GetBGRPixels;
+        if (bgr.Length != 3 * width * height)
         {
             throw new ArgumentException(
-                $"Expected a {width}x{height} image of 32-bit BGRA or RGBA pixels ({4 * width * height} bytes), " +
-                $"got {image.PixelFormat} with {pixels.Length} bytes.", nameof(image));
+                $"Expected {3 * width * height} BGR bytes from a {width}x{height} image, got {bgr.Length}.", nameof(image));
         }
 
         SKBitmap bitmap = PlanarPixels.NewBitmap(width, height);
-        Span<byte> target = bitmap.GetPixelSpan();
-        pixels.CopyTo(target);
-        if (image.PixelFormat == MLPixelFormat.Rgba32)
+        Span<byte> target = PlanarPixels.PixelBytes(bitmap);
+        for (int p = 0; p < width * height; p++)
         {
-            for (int at = 0; at < target.Length; at += 4)
-            {
-                (target[at], target[at + 2]) = (target[at + 2], target[at]);
-            }
+            PlanarPixels.WriteBgra(target, p, bgr[3 * p + 2], bgr[3 * p + 1], bgr[3 * p]);
         }
 
         return bitmap;

@@ -20,7 +20,7 @@ public static class PlanarPixels
         CheckChannels(channels, nameof(channels));
         CheckShape(planar.Length, channels, height, width, nameof(planar));
         SKBitmap bitmap = NewBitmap(width, height);
-        Span<byte> target = bitmap.GetPixelSpan();
+        Span<byte> target = PixelBytes(bitmap);
         int plane = height * width;
         for (int p = 0; p < plane; p++)
         {
@@ -52,7 +52,7 @@ public static class PlanarPixels
         ArgumentNullException.ThrowIfNull(bitmap);
         using SKBitmap? converted = IsBgra(bitmap) ? null : ToBgra(bitmap);
         SKBitmap source = converted ?? bitmap;
-        ReadOnlySpan<byte> pixels = source.GetPixelSpan();
+        ReadOnlySpan<byte> pixels = PixelBytes(source);
         int plane = source.Width * source.Height;
         var planar = new byte[3 * plane];
         for (int y = 0; y < source.Height; y++)
@@ -90,6 +90,39 @@ public static class PlanarPixels
 
         return bytes;
     }
+
+    /// <summary>A copy magnified by an integer factor with nearest-neighbour sampling, so each pixel becomes a
+    /// <paramref name="scale"/> x <paramref name="scale"/> square of its own colour.</summary>
+    /// <param name="bitmap">The image.</param>
+    /// <param name="scale">The factor, 1 or more.</param>
+    public static SKBitmap Magnify(SKBitmap bitmap, int scale)
+    {
+        ArgumentNullException.ThrowIfNull(bitmap);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+        using SKBitmap? converted = IsBgra(bitmap) ? null : ToBgra(bitmap);
+        SKBitmap source = converted ?? bitmap;
+        ReadOnlySpan<byte> from = PixelBytes(source);
+        SKBitmap magnified = NewBitmap(source.Width * scale, source.Height * scale);
+        Span<byte> to = PixelBytes(magnified);
+        for (int y = 0; y < magnified.Height; y++)
+        {
+            int sourceRow = y / scale * source.RowBytes;
+            int targetRow = y * magnified.RowBytes;
+            for (int x = 0; x < magnified.Width; x++)
+            {
+                from.Slice(sourceRow + 4 * (x / scale), 4).CopyTo(to.Slice(targetRow + 4 * x, 4));
+            }
+        }
+
+        return magnified;
+    }
+
+    /// <summary>
+    /// The bitmap's pixel memory, <c>RowBytes x Height</c> bytes, writable. SkiaSharp 2.88's <c>GetPixelSpan</c> is
+    /// read-only and 3.x changed its return type, so the address is wrapped here; valid while the bitmap lives.
+    /// </summary>
+    internal static unsafe Span<byte> PixelBytes(SKBitmap bitmap) =>
+        new((void*)bitmap.GetPixels(), bitmap.RowBytes * bitmap.Height);
 
     /// <summary>A new opaque 32-bit BGRA bitmap, the layout every bitmap made here has.</summary>
     internal static SKBitmap NewBitmap(int width, int height) =>
