@@ -50,6 +50,12 @@ public sealed class ExplainerAlignmentTrainer
         var o = Options;
         Check(classifier, images, labels, robustTargets);
         var device = classifier.parameters().FirstOrDefault()?.device ?? CPU;
+        var dtype = classifier.parameters().FirstOrDefault(p => p.is_floating_point())?.dtype ?? images.dtype;
+        if (images.dtype != dtype)
+        {
+            throw new ArgumentException($"images are {images.dtype} but the classifier's parameters are {dtype}; convert one to the other.", nameof(images));
+        }
+
         var spec = HeadSpec(classifier, images, robustTargets?.shape[1] ?? 1, device);
         ExplainerHead head;
         using (var initialisation = new Generator(SeedFor(o.Seed, 0, 0)))
@@ -60,7 +66,7 @@ public sealed class ExplainerAlignmentTrainer
         try
         {
             head.to(device);
-            head.to(images.dtype);
+            head.to(dtype);
             var network = new ExplainedClassifier(classifier, head);
             var trainable = o.PostHoc ? head.parameters() : network.parameters();
             using var optimizer = optim.SGD(trainable, o.LearningRate, o.Momentum, 0, o.WeightDecay);

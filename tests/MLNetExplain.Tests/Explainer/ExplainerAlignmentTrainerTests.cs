@@ -96,6 +96,35 @@ public sealed class ExplainerAlignmentTrainerTests(AlignmentData data, Xunit.Abs
         Assert.True(maps.equal(model.Explainer.call(model.Classifier.Features(images))).all().item<bool>());
         Assert.True(explained.equal(maps).all().item<bool>());
         Assert.True(probabilities.allclose(nn.functional.softmax(logits, 1)) && predicted.equal(logits.argmax(1)).all().item<bool>());
+        var attribution = new ExplainerAttribution(model);
+        Assert.Equal("Explainer", attribution.Name);
+        Assert.True(attribution.Attribute(images, predicted).equal(maps).all().item<bool>());
+    }
+
+    [Fact]
+    public void LiveTensorsStayFlatOverEpochs()
+    {
+        // A tensor leaked per step would make three epochs leave more behind than one.
+        var (x, y, g) = Rows(256);
+        long LeftBehind(int epochs, bool onTheFly)
+        {
+            var o = Options(epochs);
+            if (onTheFly)
+            {
+                o.RobustModel = data.Robust;
+                o.RobustSmoothGrad = new SmoothGradOptions { Samples = 2 };
+            }
+
+            var classifier = NewClassifier();
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            var model = new ExplainerAlignmentTrainer(o).Fit(classifier, x, y, onTheFly ? null : g);
+            long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            model.Dispose();
+            return after - before;
+        }
+
+        Assert.Equal(LeftBehind(1, false), LeftBehind(3, false));
+        Assert.Equal(LeftBehind(1, true), LeftBehind(3, true));
     }
 
     [Fact]
