@@ -66,6 +66,7 @@ public static class ExplainedClassifierFile
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotImplementedException)
         {
             head?.Dispose();
+            classifier.Dispose();
             throw new InvalidDataException($"'{path}': the saved weights do not fit the rebuilt model (head {manifest.Head}, backbone '{manifest.Backbone}'): {e.Message}", e);
         }
     }

@@ -1,4 +1,5 @@
 using MLNetExplain.Attribution;
+using MLNetExplain.Engine;
 using static TorchSharp.torch;
 
 namespace MLNetExplain.Explainer;
@@ -28,6 +29,7 @@ public sealed record ExplainerAlignmentLoss(Tensor Total, Tensor CrossEntropy, T
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(targets);
         AttributionInputs.Check(images, labels);
+        ModuleProtection.Protect(model);
         long[] mapShape = [images.shape[0], model.Explainer.OutputChannels, images.shape[2], images.shape[3]];
         if (!targets.shape.SequenceEqual(mapShape))
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MLNetExplain.Attribution;
+using MLNetExplain.Engine;
 using MLNetExplain.Models;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -49,6 +50,8 @@ public sealed class ExplainerAlignmentTrainer
         ArgumentNullException.ThrowIfNull(classifier);
         var o = Options;
         Check(classifier, images, labels, robustTargets);
+        // Parameter gradients run through the input-gradients of every convolution after the first.
+        ModuleProtection.Protect(classifier);
         var device = classifier.parameters().FirstOrDefault()?.device ?? CPU;
         var dtype = classifier.parameters().FirstOrDefault(p => p.is_floating_point())?.dtype ?? images.dtype;
         if (images.dtype != dtype)
