@@ -54,7 +54,7 @@ public sealed class Saliency : IAttributionMethod
         var output = model.call(x);
         AttributionInputs.CheckOutput(output, targets, inputs.shape[0]);
         // Summing the selected logits over the batch gives every example its own gradient: examples are independent in eval mode.
-        var selected = output.gather(1, targets.to_type(ScalarType.Int64).view(-1, 1)).sum();
+        var selected = output.gather(1, targets.to_type(ScalarType.Int64).to(output.device).view(-1, 1)).sum();
         var gradient = Gradients.Of(selected, x);
         return (absolute ? gradient.abs() : gradient).detach().MoveToOuterDisposeScope();
     }

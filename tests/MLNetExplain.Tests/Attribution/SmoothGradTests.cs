@@ -98,6 +98,19 @@ public class SmoothGradTests
     }
 
     [Fact]
+    public void OnlyTheResultStaysAlive()
+    {
+        using var model = new TinyConvClassifier();
+        using var x = rand([6, 1, 8, 8]);
+        using var targets = tensor(new long[] { 0, 1, 2, 3, 0, 1 });
+        using var method = new SmoothGrad(model, new SmoothGradOptions { Samples = 5, SamplesPerForward = 2, MaxImagesPerForward = 4 });
+        method.Attribute(x, targets).Dispose(); // warm-up: lazily created module state
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using var result = method.Attribute(x, targets);
+        Assert.Equal(before + 1, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void InvalidOptionsAreRefused()
     {
         using var model = Smooth();

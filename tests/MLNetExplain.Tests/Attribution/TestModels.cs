@@ -25,6 +25,8 @@ internal sealed class TinyConvClassifier : ConvClassifier
     private readonly Linear fc;
     private readonly int _classes;
     private readonly long _features;
+    private readonly int _inChannels;
+    private readonly int _size;
 
     public TinyConvClassifier(int inChannels = 1, int size = 8, int classes = 4, long c1 = 3, long c2 = 10, long c3 = 10) : base(nameof(TinyConvClassifier))
     {
@@ -35,6 +37,8 @@ internal sealed class TinyConvClassifier : ConvClassifier
         fc = nn.Linear(c3 * (size / 4) * (size / 4), classes);
         _classes = classes;
         _features = c3;
+        _inChannels = inChannels;
+        _size = size;
         RegisterComponents();
     }
 
@@ -53,13 +57,22 @@ internal sealed class TinyConvClassifier : ConvClassifier
     public override Tensor Classify(Tensor features) => fc.call(features.flatten(1));
 
     /// <summary>A copy with the same weights (and batch-norm statistics) in <paramref name="dtype"/>.</summary>
-    public TinyConvClassifier CopyAs(ScalarType dtype, int inChannels = 1, int size = 8)
+    public TinyConvClassifier CopyAs(ScalarType dtype)
     {
-        var copy = new TinyConvClassifier(inChannels, size, _classes, conv1.OutChannels, conv2.OutChannels, conv3.OutChannels);
+        var copy = new TinyConvClassifier(_inChannels, _size, _classes, conv1.OutChannels, conv2.OutChannels, conv3.OutChannels);
         copy.load_state_dict(state_dict());
         copy.to(dtype);
         copy.train(training);
         return copy;
+    }
+
+    /// <summary>A description that <see cref="FromDescription"/> turns back into an untrained model of the same shape.</summary>
+    public string Description => $"{_inChannels},{_size},{_classes},{conv1.OutChannels},{conv2.OutChannels},{conv3.OutChannels}";
+
+    public static TinyConvClassifier FromDescription(string description)
+    {
+        var v = description.Split(',').Select(int.Parse).ToArray();
+        return new TinyConvClassifier(v[0], v[1], v[2], v[3], v[4], v[5]);
     }
 }
 
