@@ -67,18 +67,16 @@ public sealed class ExplainedPredictionPool<TInput, TOutput> : IDisposable
         }
         finally
         {
+            // Surplus engines are dropped, never disposed: PredictionEngine.Dispose disposes the pipeline it runs,
+            // which all engines share.
             if (_idle.Count < _maximumIdle && !_disposed)
             {
                 _idle.Add(engine);
             }
-            else
-            {
-                engine.Dispose();
-            }
         }
     }
 
-    /// <summary>Frees the idle engines and, for a pool over a model file, the loaded pipeline.</summary>
+    /// <summary>Drops the idle engines and, for a pool over a model file, frees the loaded pipeline.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -87,11 +85,7 @@ public sealed class ExplainedPredictionPool<TInput, TOutput> : IDisposable
         }
 
         _disposed = true;
-        while (_idle.TryTake(out var engine))
-        {
-            engine.Dispose();
-        }
-
+        _idle.Clear();
         if (_ownsModel)
         {
             (_model as IDisposable)?.Dispose();

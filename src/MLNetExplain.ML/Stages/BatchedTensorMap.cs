@@ -68,8 +68,7 @@ internal sealed record BatchedTensorMap(
     public SchemaShape OutputShape(SchemaShape inputShape)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
-        var input = inputShape.FirstOrDefault(c => c.Name == InputColumnName);
-        if (input.Name is null)
+        if (!SchemaShapes.TryFind(inputShape, InputColumnName, out var input))
         {
             throw Mismatch(InputColumnName, ExpectedImage, null);
         }
@@ -81,8 +80,7 @@ internal sealed record BatchedTensorMap(
 
         if (TargetColumnName is not null)
         {
-            var target = inputShape.FirstOrDefault(c => c.Name == TargetColumnName);
-            if (target.Name is null)
+            if (!SchemaShapes.TryFind(inputShape, TargetColumnName, out var target))
             {
                 throw Mismatch(TargetColumnName, ExpectedKey, null);
             }
@@ -93,9 +91,25 @@ internal sealed record BatchedTensorMap(
             }
         }
 
-        // The sizes are unknown here; any [C, H, W] gives the same shape (type and annotation names).
-        return SchemaShapes.Append(inputShape, OutputColumns([1, 1, 1], null));
+        var shape = inputShape;
+        foreach (var output in Outputs)
+        {
+            // The sizes are unknown here; an output keeps the image's annotations when it keeps the image's shape.
+            var annotations = new List<SchemaShape.Column>();
+            if (output.Dimensions(ShapeProbe).SequenceEqual(ShapeProbe))
+            {
+                annotations.AddRange(input.Annotations.Where(a => a.Name != ImageShapeAnnotation.Name));
+            }
+
+            annotations.Add(SchemaShapes.Column(ImageShapeAnnotation.Name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Int32, false));
+            shape = SchemaShapes.With(shape,
+                SchemaShapes.Column(output.Name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, new SchemaShape(annotations)));
+        }
+
+        return shape;
     }
+
+    private static readonly int[] ShapeProbe = [2, 3, 5];
 
     private IEnumerable<DataViewSchema.DetachedColumn> OutputColumns(int[] inputDims, DataViewSchema.Annotations? inputAnnotations)
     {
