@@ -5,7 +5,8 @@ namespace MLNetExplain.ML.Stages;
 
 /// <summary>
 /// The row-at-a-time form of a batched stage, for <c>PredictionEngine</c>: each appended column is computed from
-/// the input row as a batch of one, once per row position.
+/// the input row as a batch of one, once per row position. Every row starts the computation afresh, so a seeded
+/// method gives an image the same map whichever engine, thread or earlier calls served it.
 /// </summary>
 internal sealed class BatchedTensorRowMapper(TensorMapLayout layout) : IRowToRowMapper
 {
@@ -102,6 +103,7 @@ internal sealed class BatchedTensorRowMapper(TensorMapLayout layout) : IRowToRow
             if (_computedPosition != _input.Position || batch.Count == 0)
             {
                 batch.Clear();
+                batch.Restart();
                 _image!(ref _imageBuffer);
                 uint key = 0;
                 _target?.Invoke(ref key);

@@ -7,7 +7,7 @@ namespace MLNetExplain.ML.Stages;
 /// <summary>
 /// One pass-through column's values for the rows of a batch: a batched cursor has moved its upstream cursor past
 /// a row by the time the row is served, so the values are copied as they are read (vectors deeply, since getters
-/// reuse their buffers).
+/// reuse their buffers; images as copies, since upstream image stages recycle their image objects).
 /// </summary>
 internal abstract class RowValueCache
 {
@@ -21,7 +21,7 @@ internal abstract class RowValueCache
     public abstract Delegate Getter(Func<int> slot);
 
     /// <summary>A cache for <paramref name="column"/> reading from <paramref name="row"/>.</summary>
-    /// <exception cref="NotSupportedException">The column holds objects (e.g. images), which cannot be kept past their row.</exception>
+    /// <exception cref="NotSupportedException">The column holds objects other than images, which cannot be kept past their row.</exception>
     public static RowValueCache Create(DataViewRow row, DataViewSchema.Column column, int capacity, string stage, IEnumerable<string> outputs)
     {
         var raw = column.Type.RawType;
@@ -30,12 +30,16 @@ internal abstract class RowValueCache
             return Make(nameof(MakeVector), raw.GetGenericArguments()[0], row, column, capacity);
         }
 
+        if (raw == typeof(MLImage))
+        {
+            return new ImageCache(row.GetGetter<MLImage>(column), column, capacity);
+        }
+
         if (!raw.IsValueType)
         {
-            // Upstream image stages recycle their image objects from row to row.
             throw new NotSupportedException(
                 $"Column '{column.Name}' ({column.Type}) cannot be read together with {string.Join(", ", outputs.Select(o => $"'{o}'"))} of the {stage} stage: " +
-                "the stage reads rows ahead in batches and objects of this type are not kept past their row. Drop the column first (DropColumns) or read it in a separate cursor.");
+                "the stage reads rows ahead in batches and objects of this type (other than images) cannot be kept past their row. Drop the column first (DropColumns) or read it in a separate cursor.");
         }
 
         return Make(nameof(MakeValue), raw, row, column, capacity);
@@ -76,5 +80,51 @@ internal abstract class RowValueCache
         }
 
         public override Delegate Getter(Func<int> slot) => (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) => _values[slot()].CopyTo(ref value));
+    }
+
+    private sealed class ImageCache(ValueGetter<MLImage> getter, DataViewSchema.Column column, int capacity) : RowValueCache
+    {
+        private readonly MLImage?[] _values = new MLImage?[capacity];
+
+        public override int ColumnIndex => column.Index;
+
+        public override void Store(int slot)
+        {
+            MLImage? image = null;
+            getter(ref image!);
+            // A reader may keep the image it was served (CreateEnumerable does), so copies are left to the garbage collector.
+            _values[slot] = image is null ? null : Copy(image);
+        }
+
+        public override Delegate Getter(Func<int> slot) => (ValueGetter<MLImage>)((ref MLImage value) => value = _values[slot()]!);
+
+        private MLImage Copy(MLImage image)
+        {
+            // MLImage.Pixels calls a SkiaSharp 2 method that the SkiaSharp 3 this project pins lacks; GetBGRPixels works.
+            byte[] bgr;
+            try
+            {
+                bgr = image.GetBGRPixels;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new NotSupportedException(
+                    $"Column '{column.Name}' holds an image the stage cannot copy to keep past its row ({ex.Message}); drop the column before the stage (DropColumns).", ex);
+            }
+
+            var pixels = image.Width * image.Height;
+            var bgra = new byte[pixels * 4];
+            for (var p = 0; p < pixels; p++)
+            {
+                bgra[4 * p] = bgr[3 * p];
+                bgra[4 * p + 1] = bgr[3 * p + 1];
+                bgra[4 * p + 2] = bgr[3 * p + 2];
+                bgra[4 * p + 3] = 255;
+            }
+
+            var copy = MLImage.CreateFromPixels(image.Width, image.Height, MLPixelFormat.Bgra32, bgra);
+            copy.Tag = image.Tag;
+            return copy;
+        }
     }
 }

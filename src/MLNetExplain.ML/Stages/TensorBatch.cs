@@ -13,7 +13,7 @@ namespace MLNetExplain.ML.Stages;
 /// </summary>
 internal sealed class TensorBatch : IDisposable
 {
-    private readonly TensorBatchFunction _function;
+    private TensorBatchFunction _function;
     private readonly TensorMapLayout _layout;
     private readonly float[] _pixels;
     private readonly long[] _targets;
@@ -28,6 +28,13 @@ internal sealed class TensorBatch : IDisposable
         _targets = new long[capacity];
         _outputs = [.. layout.Outputs.Select(o => new float[checked(capacity * o.Size)])];
         _function = layout.Map.Open();
+    }
+
+    /// <summary>Starts the computation afresh (a seeded method restarts its noise).</summary>
+    public void Restart()
+    {
+        _function.Dispose();
+        _function = _layout.Map.Open();
     }
 
     /// <summary>Frees the computation's state.</summary>

@@ -13,11 +13,14 @@ public sealed class ExplainerModelFileTests : IDisposable
     private readonly MLContext _ml = new(seed: 1);
     private readonly TempDirectory _folder = new();
 
-    static ExplainerModelFileTests() => RegisterLinearClassifier();
+    static ExplainerModelFileTests() => RegisterTestModels();
 
     /// <summary>Rebuilds with other weights, so equal outputs after loading show the weights came from the file.</summary>
-    internal static void RegisterLinearClassifier() =>
+    internal static void RegisterTestModels()
+    {
         ModelArchitectures.Register<LinearClassifier>("Tests.LinearClassifier", _ => "{}", _ => new LinearClassifier(seed: 99));
+        ModelArchitectures.Register<QuadraticClassifier>("Tests.QuadraticClassifier", _ => "{}", _ => new QuadraticClassifier(seed: 99));
+    }
 
     public void Dispose() => _folder.Dispose();
 
@@ -32,12 +35,15 @@ public sealed class ExplainerModelFileTests : IDisposable
         public float[] Both { get; set; } = [];
     }
 
-    /// <summary>Built-in, ours, built-in, ours: two ML.NET runs and two MLNetExplain stages.</summary>
+    /// <summary>
+    /// Built-in, ours, built-in, ours: two ML.NET runs and two MLNetExplain stages; SmoothGrad explains a model
+    /// whose gradient depends on the noise.
+    /// </summary>
     internal static ITransformer FitPipeline(MLContext ml, IDataView data, LinearClassifier model) =>
         ml.Transforms.CopyColumns("Raw", "Features")
             .Append(ml.Transforms.Saliency(model, targetColumnName: "Label"))
             .Append(ml.Transforms.Concatenate("Both", "Saliency", "Raw"))
-            .Append(ml.Transforms.SmoothGrad(model, new SmoothGradAttributionOptions
+            .Append(ml.Transforms.SmoothGrad(new QuadraticClassifier(), new SmoothGradAttributionOptions
             {
                 SmoothGrad = new() { Samples = 3, Seed = 5 }, Reduction = MLNetExplain.Attribution.ChannelReduction.Sum, BatchSize = 4,
             }))

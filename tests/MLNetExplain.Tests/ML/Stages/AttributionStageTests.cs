@@ -79,10 +79,14 @@ public class AttributionStageTests
 
         Assert.NotEqual(Enumerable.Range(0, rows.Count), order);
 
-        // SmoothGrad repeats per pass for its seed (each cursor restarts the noise).
-        var estimator = _ml.Transforms.SmoothGrad(model, smooth);
-        var transformed = estimator.Fit(data).Transform(data);
-        Assert.Equal(Read(transformed, "Attribution"), Read(transformed, "Attribution"));
+        // SmoothGrad of a model whose gradient feels the noise repeats per pass for its seed (each cursor
+        // restarts the noise), and another seed changes it.
+        var quadratic = new QuadraticClassifier();
+        var transformed = _ml.Transforms.SmoothGrad(quadratic, smooth).Fit(data).Transform(data);
+        var first = Read(transformed, "Attribution");
+        Assert.Equal(first, Read(transformed, "Attribution"));
+        var reseeded = _ml.Transforms.SmoothGrad(quadratic, smooth with { SmoothGrad = smooth.SmoothGrad with { Seed = 8 } }).Fit(data).Transform(data);
+        Assert.NotEqual(first, Read(reseeded, "Attribution"));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNetExplain.ML.Data;
 using MLNetExplain.ML.Stages;
 using static TorchSharp.torch;
 
@@ -220,16 +219,24 @@ public class BatchedTensorMapTests
     public void EstimatorShapeIsCheckedBeforeData()
     {
         var map = new CountingMap().Map(4, "Label");
-        var good = SchemaShapes.Of(TinyImages.View(_ml, 1).Schema);
+        var good = SchemaShapeOf.Schema(TinyImages.View(_ml, 1).Schema);
         var shape = map.OutputShape(good);
         var doubled = shape.Single(c => c.Name == "Doubled");
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, doubled.Kind);
         Assert.Equal(NumberDataViewType.Single, doubled.ItemType);
+        Assert.False(doubled.IsKey);
         Assert.Contains(doubled.Annotations, a => a.Name == ImageShapeAnnotation.Name);
+        Assert.Equal(good.Count + 2, shape.Count);
+
+        // ML.NET's own estimators downstream accept the shape (and check it).
+        var ml = new MLContext(seed: 1);
+        Assert.Contains(ml.Transforms.Concatenate("Both", "Doubled", "ChannelSum").GetOutputSchema(shape), c => c.Name == "Both");
+        var misfit = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Concatenate("Both", "Doubled", "Id").GetOutputSchema(shape));
+        Assert.Contains("Id", misfit.Message);
 
         var scalar = new DataViewSchema.Builder();
         scalar.AddColumn("Features", NumberDataViewType.Single);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => map.OutputShape(SchemaShapes.Of(scalar.ToSchema())));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => map.OutputShape(SchemaShapeOf.Schema(scalar.ToSchema())));
         Assert.Contains("'Features'", ex.Message);
     }
 
