@@ -55,6 +55,7 @@ public class LineChartTests
     public void TicksFollowTheOneTwoFiveRule()
     {
         Assert.Equal([0, 2, 4, 6, 8, 10], LineChart.Ticks(0, 10));
+        Assert.DoesNotContain(LineChart.Ticks(0, 1), double.IsNegative);
         Assert.Equal([0, 20, 40, 60, 80, 100, 120, 140, 160], LineChart.Ticks(-3, 170));
         Assert.Equal([-0.5, 0, 0.5, 1, 1.5, 2, 2.5], LineChart.Ticks(-0.5, 2.7));
     }
