@@ -86,7 +86,8 @@ public sealed class HeatmapRenderingEstimator : IEstimator<HeatmapRenderingTrans
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!SchemaShapes.TryFind(inputSchema, _options.InputColumnName, out SchemaShape.Column heat))
+        var heat = inputSchema.FirstOrDefault(c => c.Name == _options.InputColumnName);
+        if (heat.Name is null)
         {
             throw HeatmapColumnBinding.Mismatch(_options.InputColumnName, "input", HeatmapColumnBinding.HeatmapTypeText, "no such column");
         }
@@ -98,7 +99,8 @@ public sealed class HeatmapRenderingEstimator : IEstimator<HeatmapRenderingTrans
 
         if (_options.ImageColumnName is { } imageName)
         {
-            if (!SchemaShapes.TryFind(inputSchema, imageName, out SchemaShape.Column image))
+            var image = inputSchema.FirstOrDefault(c => c.Name == imageName);
+            if (image.Name is null)
             {
                 throw HeatmapColumnBinding.Mismatch(imageName, "image", HeatmapColumnBinding.ImageTypeText, "no such column");
             }
@@ -112,7 +114,7 @@ public sealed class HeatmapRenderingEstimator : IEstimator<HeatmapRenderingTrans
             }
         }
 
-        return SchemaShapes.With(inputSchema, SchemaShapes.Scalar(_options.OutputColumnName, new ImageDataViewType()));
+        return SchemaShapes.Append(inputSchema, [new DataViewSchema.DetachedColumn(_options.OutputColumnName, new ImageDataViewType())]);
     }
 
     private static string Describe(SchemaShape.Column column) => column.Kind switch

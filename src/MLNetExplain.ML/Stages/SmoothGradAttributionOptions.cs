@@ -1,0 +1,19 @@
+using MLNetExplain.Attribution;
+
+namespace MLNetExplain.ML.Stages;
+
+/// <summary>Options of the SmoothGrad stage, written to "SmoothGrad" by default.</summary>
+public record SmoothGradAttributionOptions : AttributionOptions
+{
+    /// <summary>Creates the defaults.</summary>
+    public SmoothGradAttributionOptions()
+    {
+        OutputColumnName = "SmoothGrad";
+    }
+
+    /// <summary>
+    /// The method's settings (samples, noise level, per-sample absolute value, seed). Every cursor starts its noise
+    /// generator from <see cref="SmoothGradOptions.Seed"/>, so a pass over the same rows in the same order repeats.
+    /// </summary>
+    public SmoothGradOptions SmoothGrad { get; init; } = new();
+}
