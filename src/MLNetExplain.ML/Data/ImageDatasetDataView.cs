@@ -70,7 +70,7 @@ internal sealed class ImageDatasetDataView : IDataView
 
     private void CheckColumn(DataViewSchema.Column column)
     {
-        if (column.Index >= Schema.Count || !ReferenceEquals(Schema[column.Index].Type, column.Type) || Schema[column.Index].Name != column.Name)
+        if (column.Index >= Schema.Count || !Schema[column.Index].Type.Equals(column.Type) || Schema[column.Index].Name != column.Name)
         {
             throw new ArgumentException(
                 $"Column '{column.Name}' does not belong to this image dataset view (its columns are " +

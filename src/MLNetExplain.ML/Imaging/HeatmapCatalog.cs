@@ -22,6 +22,7 @@ public static class HeatmapCatalog
     /// <code>
     /// var pipeline = explainer // any stage that adds an "Attribution" column of Vector&lt;Single, 1, 28, 28&gt;
     ///     .Append(mlContext.Transforms.RenderHeatmap("Heatmap", "Attribution", imageColumnName: "Features", scale: 4));
+    /// // Output has a member [ImageType(112, 112)] public MLImage Heatmap { get; set; } (28 x 28 times 4).
     /// var engine = mlContext.Model.CreatePredictionEngine&lt;Input, Output&gt;(pipeline.Fit(data));
     /// using MLImage heatmap = engine.Predict(input).Heatmap;
     /// heatmap.Save("heatmap.png");

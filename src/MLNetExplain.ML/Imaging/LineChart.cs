@@ -230,7 +230,8 @@ public sealed class LineChart
         var ticks = new List<double>();
         for (double t = Math.Ceiling(min / step - 1e-9) * step; t <= max + step * 1e-9; t += step)
         {
-            ticks.Add(Math.Round(t / step) * step);
+            // Adding 0.0 turns -0 (from rounding just below zero) into 0, which would otherwise print as "-0".
+            ticks.Add(Math.Round(t / step) * step + 0.0);
         }
 
         return [.. ticks];

@@ -198,6 +198,36 @@ public class ImageDatasetCatalogTests(FashionMnistViewFixture fixture) : IClassF
     }
 
     [Fact]
+    public void MnistFromTheTarballIsADigitView()
+    {
+        Assert.True(File.Exists(Mnist.DefaultTarball), $"{Mnist.DefaultTarball} is missing; run .ci/setup.");
+        IDataView test = _ml.Data.LoadMnist(DatasetSplit.Test);
+
+        Assert.Equal(10000, test.GetRowCount());
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 1, 28, 28), test.Schema["Features"].Type);
+        IDataView first = _ml.Data.TakeRows(test, 1);
+        string digit = _ml.Transforms.Conversion.MapKeyToValue("Digit", "Label").Fit(first).Transform(first)
+            .GetColumn<ReadOnlyMemory<char>>("Digit").Single().ToString();
+        Assert.Equal("7", digit); // MNIST's first test image is a 7
+    }
+
+    [Fact]
+    public void Cifar100CoarseLabelsComeFromTheFirstLabelByte()
+    {
+        using var dir = new TempDirectory();
+        byte[] record = new byte[2 + 3072];
+        (record[0], record[1]) = (19, 99);
+        File.WriteAllBytes(dir.File("test.bin"), [.. record, .. record]);
+
+        IDataView coarse = _ml.Data.LoadCifar100(dir.Path, DatasetSplit.Test, CifarLabelKind.Coarse);
+        IDataView fine = _ml.Data.LoadCifar100(dir.Path, DatasetSplit.Test);
+
+        Assert.Equal(new KeyDataViewType(typeof(uint), 20), coarse.Schema["Label"].Type);
+        Assert.Equal([20u, 20u], coarse.GetColumn<uint>("Label"));
+        Assert.Equal([100u, 100u], fine.GetColumn<uint>("Label"));
+    }
+
+    [Fact]
     public void MissingAndMalformedFilesAreNamed()
     {
         using var dir = new TempDirectory();
