@@ -22,17 +22,28 @@ public static class ConvolutionGuard
 
     private static readonly Lazy<bool> Affected = new(DetectFault, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private static readonly bool? EnvironmentOverride = ReadEnvironmentOverride();
+    private static readonly AsyncLocal<bool?> LocalOverride = new();
+
     /// <summary>
-    /// Forces the guard on or off (for tests and benchmarks), or back to detection with <c>null</c>.
-    /// Environment variable <c>MLNETEXPLAIN_CONV_GUARD</c> = <c>on</c>/<c>off</c> does the same at start-up.
+    /// Forces the guard on or off (for tests and benchmarks), or back to detection with <c>null</c>, for the
+    /// current thread and the async flow it starts (other threads keep theirs). Environment variable
+    /// <c>MLNETEXPLAIN_CONV_GUARD</c> = <c>on</c>/<c>off</c> sets the process-wide default.
     /// </summary>
-    public static bool? Override { get; set; } = ReadEnvironmentOverride();
+    public static bool? Override
+    {
+        get => LocalOverride.Value ?? EnvironmentOverride;
+        set => LocalOverride.Value = value;
+    }
 
     /// <summary>
     /// Whether this process's libtorch computes wrong conv2d input-gradients on the CPU (batch 2, 3 output
     /// channels, float32 against float64). Measured once, on first use.
     /// </summary>
     public static bool EngineAffected => Override ?? Affected.Value;
+
+    /// <summary>What the self-check measured, whatever <see cref="Override"/> says.</summary>
+    internal static bool Detected => Affected.Value;
 
     /// <summary>Whether a convolution with these settings needs the padded computation.</summary>
     /// <param name="input">The convolution's input [N, C, H, W].</param>
