@@ -139,6 +139,12 @@ internal sealed class BatchedTensorCursor : DataViewRowCursor
         }
 
         var output = _layout.Outputs.Select((o, k) => (o, k)).First(p => p.o.Index == column.Index).k;
+        if (_layout.Outputs[output].IsKey)
+        {
+            ValueGetter<uint> keyGetter = (ref uint value) => _batch!.ReadKey(output, _slot, ref value);
+            return (ValueGetter<TValue>)(Delegate)keyGetter;
+        }
+
         ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) => _batch!.ReadOutput(output, _slot, ref value);
         return (ValueGetter<TValue>)(Delegate)getter;
     }

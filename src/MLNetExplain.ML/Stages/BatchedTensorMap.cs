@@ -55,7 +55,8 @@ internal sealed record BatchedTensorMap(
         foreach (var column in OutputColumns(dims, input.Annotations))
         {
             builder.AddColumn(column.Name, column.Type, column.Annotations);
-            outputs.Add(new TensorMapLayout.Output(column.Name, inputSchema.Count + outputs.Count, ((VectorDataViewType)column.Type).Size));
+            outputs.Add(new TensorMapLayout.Output(column.Name, inputSchema.Count + outputs.Count,
+                column.Type is VectorDataViewType vectorType ? vectorType.Size : 1, column.Type is KeyDataViewType));
         }
 
         return new TensorMapLayout(this, inputSchema, builder.ToSchema(), input, dims, target, classes, outputs);
@@ -68,7 +69,8 @@ internal sealed record BatchedTensorMap(
     public SchemaShape OutputShape(SchemaShape inputShape)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
-        if (!SchemaShapes.TryFind(inputShape, InputColumnName, out var input))
+        var input = inputShape.FirstOrDefault(c => c.Name == InputColumnName);
+        if (input.Name is null)
         {
             throw Mismatch(InputColumnName, ExpectedImage, null);
         }
@@ -80,7 +82,8 @@ internal sealed record BatchedTensorMap(
 
         if (TargetColumnName is not null)
         {
-            if (!SchemaShapes.TryFind(inputShape, TargetColumnName, out var target))
+            var target = inputShape.FirstOrDefault(c => c.Name == TargetColumnName);
+            if (target.Name is null)
             {
                 throw Mismatch(TargetColumnName, ExpectedKey, null);
             }
@@ -91,39 +94,38 @@ internal sealed record BatchedTensorMap(
             }
         }
 
-        var shape = inputShape;
-        foreach (var output in Outputs)
-        {
-            // The sizes are unknown here; an output keeps the image's annotations when it keeps the image's shape.
-            var annotations = new List<SchemaShape.Column>();
-            if (output.Dimensions(ShapeProbe).SequenceEqual(ShapeProbe))
-            {
-                annotations.AddRange(input.Annotations.Where(a => a.Name != ImageShapeAnnotation.Name));
-            }
-
-            annotations.Add(SchemaShapes.Column(ImageShapeAnnotation.Name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Int32, false));
-            shape = SchemaShapes.With(shape,
-                SchemaShapes.Column(output.Name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, new SchemaShape(annotations)));
-        }
-
-        return shape;
+        // The sizes are unknown here; any [C, H, W] gives the same shape (type and annotation names).
+        return SchemaShapes.Append(inputShape, OutputColumns([1, 1, 1], null));
     }
-
-    private static readonly int[] ShapeProbe = [2, 3, 5];
 
     private IEnumerable<DataViewSchema.DetachedColumn> OutputColumns(int[] inputDims, DataViewSchema.Annotations? inputAnnotations)
     {
         foreach (var output in Outputs)
         {
-            var dims = output.Dimensions(inputDims);
             var annotations = new DataViewSchema.Annotations.Builder();
-            // Slot names and other per-value annotations of the image still describe a map of the same shape.
-            if (inputAnnotations is not null && dims.SequenceEqual(inputDims))
+            if (output.Annotations is not null)
             {
-                annotations.Add(inputAnnotations, name => name != ImageShapeAnnotation.Name);
+                annotations.Add(output.Annotations, _ => true);
             }
 
-            ImageShapeAnnotation.Add(annotations, dims);
+            if (output.KeyCount is int classes)
+            {
+                yield return new DataViewSchema.DetachedColumn(output.Name, new KeyDataViewType(typeof(uint), classes), annotations.ToAnnotations());
+                continue;
+            }
+
+            var dims = output.Dimensions(inputDims);
+            if (output.IsImageMap)
+            {
+                // Slot names and other per-value annotations of the image still describe a map of the same shape.
+                if (inputAnnotations is not null && dims.SequenceEqual(inputDims))
+                {
+                    annotations.Add(inputAnnotations, name => name != ImageShapeAnnotation.Name);
+                }
+
+                ImageShapeAnnotation.Add(annotations, dims);
+            }
+
             yield return new DataViewSchema.DetachedColumn(output.Name, new VectorDataViewType(NumberDataViewType.Single, dims), annotations.ToAnnotations());
         }
     }

@@ -79,30 +79,39 @@ internal sealed class BatchedTensorRowMapper(TensorMapLayout layout) : IRowToRow
                 return _input.GetGetter<TValue>(column);
             }
 
-            if (typeof(TValue) != typeof(VBuffer<float>))
+            if (typeof(TValue) != column.Type.RawType)
             {
                 throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}; it cannot be read as {typeof(TValue).Name}.");
             }
 
             var output = _layout.Outputs.Select((o, k) => (o, k)).First(p => p.o.Index == column.Index).k;
-            var batch = _batch!;
-            ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
+            if (_layout.Outputs[output].IsKey)
             {
-                // PredictionEngine advances the input row's position once per example.
-                if (_computedPosition != _input.Position || batch.Count == 0)
-                {
-                    batch.Clear();
-                    batch.Restart();
-                    _image!(ref _imageBuffer);
-                    uint key = 0;
-                    _target?.Invoke(ref key);
-                    batch.Add(_imageBuffer, key, _input.Position);
-                    _computedPosition = _input.Position;
-                }
+                ValueGetter<uint> keyGetter = (ref uint value) => CurrentBatch().ReadKey(output, 0, ref value);
+                return (ValueGetter<TValue>)(Delegate)keyGetter;
+            }
 
-                batch.ReadOutput(output, 0, ref value);
-            };
+            ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) => CurrentBatch().ReadOutput(output, 0, ref value);
             return (ValueGetter<TValue>)(Delegate)getter;
+        }
+
+        /// <summary>The one-row batch of the input's current row, gathered on first use at each position.</summary>
+        private TensorBatch CurrentBatch()
+        {
+            var batch = _batch!;
+            // PredictionEngine advances the input row's position once per example.
+            if (_computedPosition != _input.Position || batch.Count == 0)
+            {
+                batch.Clear();
+                batch.Restart();
+                _image!(ref _imageBuffer);
+                uint key = 0;
+                _target?.Invoke(ref key);
+                batch.Add(_imageBuffer, key, _input.Position);
+                _computedPosition = _input.Position;
+            }
+
+            return batch;
         }
 
         protected override void Dispose(bool disposing)

@@ -94,6 +94,18 @@ internal sealed class TensorBatch : IDisposable
         destination = editor.Commit();
     }
 
+    /// <summary>Row <paramref name="slot"/>'s 1-based key of key output <paramref name="output"/> (computed as a 0-based index).</summary>
+    public void ReadKey(int output, int slot, ref uint destination)
+    {
+        if (!_computed)
+        {
+            Compute();
+            _computed = true;
+        }
+
+        destination = (uint)_outputs[output][slot] + 1;
+    }
+
     private void Compute()
     {
         var map = _layout.Map;

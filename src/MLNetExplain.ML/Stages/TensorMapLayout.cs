@@ -42,6 +42,6 @@ internal sealed record TensorMapLayout(
         return needed.Select(i => InputSchema[i]);
     }
 
-    /// <summary>One appended column: its name, index in <see cref="OutputSchema"/> and values per row.</summary>
-    public sealed record Output(string Name, int Index, int Size);
+    /// <summary>One appended column: its name, index in <see cref="OutputSchema"/>, values per row, and whether it is a key.</summary>
+    public sealed record Output(string Name, int Index, int Size, bool IsKey = false);
 }

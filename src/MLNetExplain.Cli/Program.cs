@@ -1,0 +1,1 @@
+Console.WriteLine("mlnetexplain: jobs arrive with the port.");

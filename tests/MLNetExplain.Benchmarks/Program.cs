@@ -1,0 +1,1 @@
+Console.WriteLine("MLNetExplain benchmarks: sections arrive with the port.");
