@@ -114,7 +114,7 @@ public sealed class HeatmapRenderingEstimator : IEstimator<HeatmapRenderingTrans
             }
         }
 
-        return SchemaShapes.With(inputSchema, SchemaShapes.Scalar(_options.OutputColumnName, new ImageDataViewType()));
+        return SchemaShapes.Append(inputSchema, [new DataViewSchema.DetachedColumn(_options.OutputColumnName, new ImageDataViewType())]);
     }
 
     private static string Describe(SchemaShape.Column column) => column.Kind switch

@@ -69,7 +69,8 @@ internal sealed record BatchedTensorMap(
     public SchemaShape OutputShape(SchemaShape inputShape)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
-        if (!SchemaShapes.TryFind(inputShape, InputColumnName, out var input))
+        var input = inputShape.FirstOrDefault(c => c.Name == InputColumnName);
+        if (input.Name is null)
         {
             throw Mismatch(InputColumnName, ExpectedImage, null);
         }
@@ -81,7 +82,8 @@ internal sealed record BatchedTensorMap(
 
         if (TargetColumnName is not null)
         {
-            if (!SchemaShapes.TryFind(inputShape, TargetColumnName, out var target))
+            var target = inputShape.FirstOrDefault(c => c.Name == TargetColumnName);
+            if (target.Name is null)
             {
                 throw Mismatch(TargetColumnName, ExpectedKey, null);
             }
@@ -92,43 +94,9 @@ internal sealed record BatchedTensorMap(
             }
         }
 
-        var shape = inputShape;
-        foreach (var output in Outputs)
-        {
-            // The sizes are unknown here; an output keeps the image's annotations when it keeps the image's shape.
-            var annotations = new List<SchemaShape.Column>();
-            if (output.Annotations is not null)
-            {
-                annotations.AddRange(output.Annotations.Schema.Select(a => SchemaShapes.Column(a.Name,
-                    a.Type is VectorDataViewType ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar,
-                    a.Type is VectorDataViewType v ? v.ItemType : a.Type, false)));
-            }
-
-            if (output.KeyCount is not null)
-            {
-                shape = SchemaShapes.With(shape, SchemaShapes.Column(output.Name, SchemaShape.Column.VectorKind.Scalar,
-                    NumberDataViewType.UInt32, true, new SchemaShape(annotations)));
-                continue;
-            }
-
-            if (output.IsImageMap)
-            {
-                if (output.Dimensions(ShapeProbe).SequenceEqual(ShapeProbe))
-                {
-                    annotations.AddRange(input.Annotations.Where(a => a.Name != ImageShapeAnnotation.Name));
-                }
-
-                annotations.Add(SchemaShapes.Column(ImageShapeAnnotation.Name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Int32, false));
-            }
-
-            shape = SchemaShapes.With(shape,
-                SchemaShapes.Column(output.Name, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, new SchemaShape(annotations)));
-        }
-
-        return shape;
+        // The sizes are unknown here; any [C, H, W] gives the same shape (type and annotation names).
+        return SchemaShapes.Append(inputShape, OutputColumns([1, 1, 1], null));
     }
-
-    private static readonly int[] ShapeProbe = [2, 3, 5];
 
     private IEnumerable<DataViewSchema.DetachedColumn> OutputColumns(int[] inputDims, DataViewSchema.Annotations? inputAnnotations)
     {

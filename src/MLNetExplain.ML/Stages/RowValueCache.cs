@@ -100,29 +100,13 @@ internal abstract class RowValueCache
 
         private MLImage Copy(MLImage image)
         {
-            // MLImage.Pixels calls a SkiaSharp 2 method that the SkiaSharp 3 this project pins lacks; GetBGRPixels works.
-            byte[] bgr;
-            try
-            {
-                bgr = image.GetBGRPixels;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            if (image.PixelFormat == MLPixelFormat.Unknown)
             {
                 throw new NotSupportedException(
-                    $"Column '{column.Name}' holds an image the stage cannot copy to keep past its row ({ex.Message}); drop the column before the stage (DropColumns).", ex);
+                    $"Column '{column.Name}' holds an image of an unknown pixel format, which the stage cannot copy to keep past its row; drop the column before the stage (DropColumns).");
             }
 
-            var pixels = image.Width * image.Height;
-            var bgra = new byte[pixels * 4];
-            for (var p = 0; p < pixels; p++)
-            {
-                bgra[4 * p] = bgr[3 * p];
-                bgra[4 * p + 1] = bgr[3 * p + 1];
-                bgra[4 * p + 2] = bgr[3 * p + 2];
-                bgra[4 * p + 3] = 255;
-            }
-
-            var copy = MLImage.CreateFromPixels(image.Width, image.Height, MLPixelFormat.Bgra32, bgra);
+            var copy = MLImage.CreateFromPixels(image.Width, image.Height, image.PixelFormat, image.Pixels);
             copy.Tag = image.Tag;
             return copy;
         }

@@ -13,7 +13,8 @@ public record SmoothGradAttributionOptions : AttributionOptions
 
     /// <summary>
     /// The method's settings (samples, noise level, per-sample absolute value, seed). Every cursor starts its noise
-    /// generator from <see cref="SmoothGradOptions.Seed"/>, so a pass over the same rows in the same order repeats.
+    /// generator from <see cref="SmoothGradOptions.Seed"/>, so a pass over the same rows in the same order repeats;
+    /// every PredictionEngine prediction starts from it too, so an image gets the same map on any engine or thread.
     /// </summary>
     public SmoothGradOptions SmoothGrad { get; init; } = new();
 }

@@ -1,6 +1,9 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExplain.Datasets;
+using MLNetExplain.Models;
 using MLNetExplain.ML.Persistence;
 using MLNetExplain.ML.Stages;
 using MLNetExplain.Tests.Datasets;
@@ -81,6 +84,38 @@ public sealed class ExplainerModelFileTests : IDisposable
         Assert.Equal(ExplainerModelOperations.FormatVersion, (int)manifest["FormatVersion"]!);
         Assert.Equal(["MLNet", "Attribution", "MLNet", "Attribution"], manifest["Stages"]!.AsArray().Select(s => (string)s!["Kind"]!));
         Assert.Equal([false, true, false, true], loaded.Select(stage => stage is AttributionTransformer));
+    }
+
+    private sealed class FashionRow
+    {
+        [VectorType(1, 28, 28)]
+        public float[] Features { get; set; } = [];
+
+        [KeyType(10)]
+        public uint Label { get; set; }
+    }
+
+    [Fact]
+    public void ModelsBuiltFromAClassifierSpecTravelByTheirSpec()
+    {
+        var dataset = FashionMnist.Load(DatasetSplit.Test).Slice(0, 6);
+        var rows = Enumerable.Range(0, dataset.Count)
+            .Select(i => new FashionRow { Features = [.. dataset.GetImage(i).ToArray().Select(b => b / 255f)], Label = (uint)dataset.Labels[i] }).ToList();
+        var data = _ml.Data.LoadFromEnumerable(rows);
+        var spec = ClassifierSpec.SmallCnn(numClasses: 10, inputChannels: 1, width: 4);
+        var model = spec.Build(new TorchSharp.torch.Generator(3));
+        ModelArchitectures.Register(model, spec);
+        var fitted = _ml.Transforms.RobustAttribution(model, samples: 2, seed: 1).Fit(data);
+        var path = _folder.File("spec.zip");
+        _ml.Model.SaveWithExplainers(fitted, data.Schema, path);
+
+        using var loaded = _ml.Model.LoadWithExplainers(path, out _);
+        var stage = Assert.IsType<AttributionTransformer>(Assert.Single(loaded));
+        Assert.IsType<SmallCnn>(stage.Model);
+        Assert.Equal(fitted.Transform(data).GetColumn<float[]>("RobustAttribution"), loaded.Transform(data).GetColumn<float[]>("RobustAttribution"));
+
+        // A loaded model knows its spec, so the loaded pipeline saves again.
+        _ml.Model.SaveWithExplainers(loaded, data.Schema, _folder.File("again.zip"));
     }
 
     [Fact]
