@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 
 namespace MLNetExplain.Tests.Explainer;
 
-public sealed class ExplainerAlignmentTrainerTests(AlignmentData data, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<AlignmentData>
+[Collection(AlignmentData.Collection)]
+public sealed class ExplainerAlignmentTrainerTests(AlignmentData data, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static ExplainerAlignmentOptions Options(int epochs, double lambda = 0.35) => new()
     {
