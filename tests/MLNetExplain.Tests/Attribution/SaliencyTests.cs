@@ -104,6 +104,18 @@ public class SaliencyTests
     }
 
     [Fact]
+    public void PredictedTargetsAreTheArgmaxOfTheLogits()
+    {
+        using var scope = NewDisposeScope();
+        var w = tensor(new double[] { 2, -3, -1, 1 }).view(2, 2);
+        using var model = new FunctionModel(x => x.mm(w.t()));
+        // Logits (2, -1) and (-3, 1): classes 0 and 1.
+        var predicted = AttributionTargets.Predicted(model, tensor(new double[] { 1, 0, 0, 1 }).view(2, 2));
+        Assert.Equal(new long[] { 0, 1 }, predicted.data<long>().ToArray());
+        Assert.Throws<ArgumentException>(() => AttributionTargets.Predicted(model, tensor(new long[] { 1, 0 })));
+    }
+
+    [Fact]
     public void BadInputsFailWithTheArgumentAndExpectedShape()
     {
         using var scope = NewDisposeScope();

@@ -12,6 +12,9 @@ namespace MLNetExplain.Tests.Explainer;
 /// </summary>
 public sealed class AlignmentData : IDisposable
 {
+    /// <summary>The test collection that shares one instance (the targets take seconds to compute).</summary>
+    public const string Collection = "Fashion-MNIST alignment data";
+
     public AlignmentData()
     {
         (TrainImages, TrainLabels) = FashionMnist.Load(DatasetSplit.Train).ToTensors(0, 2000);
@@ -51,6 +54,10 @@ public sealed class AlignmentData : IDisposable
         Robust.Dispose();
     }
 }
+
+/// <summary>Shares one <see cref="AlignmentData"/> between the test classes that use it.</summary>
+[CollectionDefinition(AlignmentData.Collection)]
+public sealed class AlignmentDataCollection : ICollectionFixture<AlignmentData>;
 
 /// <summary>Plain cross-entropy training with SGD in the alignment trainer's row order: the reference for lambda = 0.</summary>
 internal static class PlainTraining
