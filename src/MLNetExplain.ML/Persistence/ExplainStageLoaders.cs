@@ -10,6 +10,8 @@ internal static class ExplainStageLoaders
     private static readonly ConcurrentDictionary<string, Func<ExplainStageReader, ITransformer>> Loaders = new()
     {
         [AttributionTransformer.SavedKind] = AttributionTransformer.Load,
+        [Trainers.ImageClassificationTransformer.SavedKind] = Trainers.ImageClassificationTransformer.Load,
+        [Trainers.ExplainedImageClassificationTransformer.SavedKind] = Trainers.ExplainedImageClassificationTransformer.Load,
     };
 
     /// <summary>Makes stages of <paramref name="kind"/> loadable.</summary>

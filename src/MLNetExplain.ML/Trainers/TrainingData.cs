@@ -48,17 +48,27 @@ internal static class TrainingData
         return checked((int)key.Count);
     }
 
-    /// <summary>The class names of a key label column (its key values), or null when it has none.</summary>
+    /// <summary>
+    /// The class names of a key label column: its key values as text (MapValueToKey over numbers gives numeric key
+    /// values), or null when it has none.
+    /// </summary>
     public static string[]? ClassNames(DataViewSchema.Column column)
     {
-        if (column.Annotations.Schema.GetColumnOrNull(AnnotationUtilsKeyValues) is null)
+        var annotation = column.Annotations.Schema.GetColumnOrNull(AnnotationUtilsKeyValues);
+        if (annotation?.Type is not VectorDataViewType { ItemType: var item })
         {
             return null;
         }
 
-        VBuffer<ReadOnlyMemory<char>> values = default;
+        return (string[])typeof(TrainingData).GetMethod(nameof(KeyValueNames), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(item.RawType).Invoke(null, [column])!;
+    }
+
+    private static string[] KeyValueNames<T>(DataViewSchema.Column column)
+    {
+        VBuffer<T> values = default;
         column.GetKeyValues(ref values);
-        return values.DenseValues().Select(v => v.ToString()).ToArray();
+        return values.DenseValues().Select(v => v?.ToString() ?? "").ToArray();
     }
 
     private const string AnnotationUtilsKeyValues = "KeyValues";
@@ -69,45 +79,48 @@ internal static class TrainingData
     /// </summary>
     public static (Tensor Images, Tensor Labels) Read(IDataView data, string featureColumn, string labelColumn, string stage, CancellationToken cancellationToken = default)
     {
+        var (images, labels, _) = Read(data, featureColumn, labelColumn, stage, cancellationToken, null);
+        return (images, labels);
+    }
+
+    /// <summary>
+    /// As <see cref="Read(IDataView, string, string, string, CancellationToken)"/>, in the same pass also reading
+    /// <paramref name="targetColumn"/> (a <c>Vector&lt;Single, C', H, W&gt;</c> such as robust attributions) when given.
+    /// </summary>
+    public static (Tensor Images, Tensor Labels, Tensor? Targets) Read(IDataView data, string featureColumn, string labelColumn, string stage,
+        CancellationToken cancellationToken, string? targetColumn)
+    {
         var shape = ImageShape(data.Schema, featureColumn, stage);
+        var targetShape = targetColumn is null ? null : ImageShape(data.Schema, targetColumn, stage);
         int classes = ClassCount(data.Schema, labelColumn, stage);
-        int size = shape[0] * shape[1] * shape[2];
-        var pixels = new List<float>(checked((int)Math.Min(data.GetRowCount() ?? 0, int.MaxValue / Math.Max(size, 1)) * size));
+        var images = new VectorReader(featureColumn, shape, stage);
+        var targets = targetColumn is null ? null : new VectorReader(targetColumn, targetShape!, stage);
         var labels = new List<long>();
-        var features = data.Schema[featureColumn];
         var label = data.Schema[labelColumn];
-        using (var cursor = data.GetRowCursor([features, label]))
+        var columns = new List<DataViewSchema.Column> { data.Schema[featureColumn], label };
+        if (targetColumn is not null)
         {
-            var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
+            columns.Add(data.Schema[targetColumn]);
+        }
+
+        using (var cursor = data.GetRowCursor(columns))
+        {
+            images.Bind(cursor);
+            targets?.Bind(cursor);
             var getLabel = cursor.GetGetter<uint>(label);
-            VBuffer<float> buffer = default;
             uint key = 0;
             long row = 0;
             while (cursor.MoveNext())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                getFeatures(ref buffer);
                 getLabel(ref key);
                 if (key == 0 || key > classes)
                 {
                     throw new InvalidDataException($"{stage}: row {row} has a missing or out-of-range key in label column '{labelColumn}' ({key}; expected 1..{classes}).");
                 }
 
-                if (buffer.Length != size)
-                {
-                    throw new InvalidDataException($"{stage}: row {row} of column '{featureColumn}' has {buffer.Length} values; expected {size} ([{string.Join(", ", shape)}]).");
-                }
-
-                foreach (float v in buffer.DenseValues())
-                {
-                    if (float.IsNaN(v) || float.IsInfinity(v))
-                    {
-                        throw new InvalidDataException($"{stage}: row {row} of column '{featureColumn}' holds a NaN or infinite pixel.");
-                    }
-
-                    pixels.Add(v);
-                }
-
+                images.ReadRow(row);
+                targets?.ReadRow(row);
                 labels.Add(key - 1);
                 row++;
             }
@@ -118,7 +131,38 @@ internal static class TrainingData
             throw new InvalidDataException($"{stage}: the training data has no rows.");
         }
 
-        var images = tensor(pixels.ToArray(), [labels.Count, shape[0], shape[1], shape[2]]);
-        return (images, tensor(labels.ToArray()));
+        return (images.ToTensor(labels.Count), tensor(labels.ToArray()), targets?.ToTensor(labels.Count));
+    }
+
+    /// <summary>Collects one float vector column of every row, checking sizes and finiteness.</summary>
+    private sealed class VectorReader(string column, int[] shape, string stage)
+    {
+        private readonly int _size = shape[0] * shape[1] * shape[2];
+        private readonly List<float> _values = [];
+        private ValueGetter<VBuffer<float>>? _getter;
+        private VBuffer<float> _buffer;
+
+        public void Bind(DataViewRowCursor cursor) => _getter = cursor.GetGetter<VBuffer<float>>(cursor.Schema[column]);
+
+        public void ReadRow(long row)
+        {
+            _getter!(ref _buffer);
+            if (_buffer.Length != _size)
+            {
+                throw new InvalidDataException($"{stage}: row {row} of column '{column}' has {_buffer.Length} values; expected {_size} ([{string.Join(", ", shape)}]).");
+            }
+
+            foreach (float v in _buffer.DenseValues())
+            {
+                if (!float.IsFinite(v))
+                {
+                    throw new InvalidDataException($"{stage}: row {row} of column '{column}' holds a NaN or infinite value.");
+                }
+
+                _values.Add(v);
+            }
+        }
+
+        public Tensor ToTensor(int rows) => tensor(_values.ToArray(), [rows, shape[0], shape[1], shape[2]]);
     }
 }

@@ -1,0 +1,239 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetExplain.Attribution;
+using MLNetExplain.Explainer;
+using MLNetExplain.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetExplain.ML.Trainers;
+
+/// <summary>
+/// Seed 001's explainer alignment as an ML.NET trainer: trains a classifier f together with an explainer head E on
+/// f's last feature map, minimising CE(f(x), y) + lambda * d(E(h), g) where g is the robust attribution of an
+/// adversarially trained counterpart f' (read from a column, e.g. appended by <c>RobustAttribution</c>, or
+/// computed on the fly by SmoothGrad of <see cref="Options.RobustModel"/>). The fitted transformer gives the
+/// prediction and the heatmap in one forward pass. Reach it through
+/// <c>mlContext.MulticlassClassification.Trainers.ExplainerAlignment(...)</c>.
+/// </summary>
+/// <remarks>
+/// ML.NET gives third parties no access to the <c>MLContext</c> from a catalog, so the seed, the device and the
+/// progress sink travel in <see cref="Options"/>.
+/// </remarks>
+public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedImageClassificationTransformer>
+{
+    private const string Stage = "ExplainerAlignment";
+
+    internal ExplainedImageClassificationTrainer(Options options)
+    {
+        TrainerOptions = options ?? throw new ArgumentNullException(nameof(options));
+        if ((options.RobustAttributionColumnName is null) == (options.RobustModel is null))
+        {
+            throw new ArgumentException($"{Stage}: give exactly one of RobustAttributionColumnName (precomputed robust attributions) or RobustModel (computed on the fly).", nameof(options));
+        }
+
+        if (options.PostHocClassifier is not null && options.Model is not null)
+        {
+            throw new ArgumentException($"{Stage}: give either Model (train f from scratch) or PostHocClassifier (keep a trained f frozen), not both.", nameof(options));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ScoringBatchSize, 1, nameof(options.ScoringBatchSize));
+        CoreOptions().Validate();
+    }
+
+    /// <summary>The settings.</summary>
+    public Options TrainerOptions { get; }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var o = TrainerOptions;
+        var label = inputSchema.FirstOrDefault(c => c.Name == o.LabelColumnName);
+        if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Stage}: label column '{o.LabelColumnName}' " +
+                (label.Name is null ? "not found" : "is not a scalar key") + "; expected a key column (use MapValueToKey).");
+        }
+
+        if (o.RobustAttributionColumnName is { } targets)
+        {
+            var column = inputSchema.FirstOrDefault(c => c.Name == targets);
+            if (column.Name is null || column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Stage}: robust attribution column '{targets}' " +
+                    (column.Name is null ? "not found" : "is not a Single vector") + "; expected a Vector<Single, 1 or C, H, W> (e.g. from RobustAttribution).");
+            }
+        }
+
+        var columns = ClassifierOutputs.Columns(o.ScoreColumnName, o.PredictedLabelColumnName, 1, null).ToList();
+        columns.Add(new Stages.TensorOutputColumn(o.ExplanationColumnName, d => [1, d[1], d[2]]));
+        return new Stages.BatchedTensorMap(Stage, o.FeatureColumnName, null, o.ScoringBatchSize, columns,
+            () => throw new InvalidOperationException("Shape only.")).OutputShape(inputSchema);
+    }
+
+    /// <summary>Trains f and E on every row of <paramref name="input"/>.</summary>
+    /// <exception cref="ArgumentException">A column is missing or of the wrong type, or the model does not fit the data.</exception>
+    /// <exception cref="InvalidDataException">A row has a missing label, a wrong-sized image or NaN values.</exception>
+    public ExplainedImageClassificationTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = TrainerOptions;
+        var shape = TrainingData.ImageShape(input.Schema, o.FeatureColumnName, Stage);
+        int classes = TrainingData.ClassCount(input.Schema, o.LabelColumnName, Stage);
+        var classNames = TrainingData.ClassNames(input.Schema[o.LabelColumnName]);
+        ConvClassifier classifier;
+        ClassifierSpec spec;
+        if (o.PostHocClassifier is { } trained)
+        {
+            (classifier, spec) = (trained.Spec.Build(), trained.Spec);
+            classifier.load_state_dict(trained.Model.state_dict());
+        }
+        else
+        {
+            spec = o.Model ?? ClassifierSpec.SmallCnn(classes, shape[0]);
+            classifier = spec.Build(new Generator((ulong)o.Seed));
+        }
+
+        try
+        {
+            if (spec.NumClasses != classes || spec.InputChannels != shape[0])
+            {
+                throw new ArgumentException($"{Stage}: the classifier expects {spec.InputChannels}-channel images and {spec.NumClasses} classes; " +
+                    $"the data has {shape[0]}-channel images in '{o.FeatureColumnName}' and {classes} classes in '{o.LabelColumnName}'.", nameof(input));
+            }
+
+            if (o.Device is not null)
+            {
+                classifier.to(o.Device);
+            }
+
+            var (images, labels, targets) = TrainingData.Read(input, o.FeatureColumnName, o.LabelColumnName, Stage, o.CancellationToken, o.RobustAttributionColumnName);
+            using (images)
+            using (labels)
+            using (targets)
+            {
+                var model = new ExplainerAlignmentTrainer(CoreOptions()).Fit(classifier, images, labels, targets, o.Progress, o.CancellationToken);
+                return new ExplainedImageClassificationTransformer(model, spec, classNames, o);
+            }
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+    }
+
+    private ExplainerAlignmentOptions CoreOptions()
+    {
+        var o = TrainerOptions;
+        return new ExplainerAlignmentOptions
+        {
+            Epochs = o.Epochs,
+            BatchSize = o.BatchSize,
+            LearningRate = o.LearningRate,
+            Momentum = o.Momentum,
+            WeightDecay = o.WeightDecay,
+            DecayEpochs = o.DecayEpochs,
+            WarmupSteps = o.WarmupSteps,
+            Lambda = o.Lambda,
+            Distance = o.Distance,
+            TargetNormalization = o.TargetNormalization,
+            RobustModel = o.RobustModel,
+            RobustSmoothGrad = o.RobustSmoothGrad,
+            PostHoc = o.PostHocClassifier is not null,
+            HeadLayers = o.HeadLayers,
+            Seed = o.Seed,
+            CheckpointPath = o.CheckpointPath,
+            ResumeFromCheckpoint = o.ResumeFromCheckpoint,
+        };
+    }
+
+    /// <summary>Settings of <see cref="ExplainedImageClassificationTrainer"/>; defaults follow seed 001.</summary>
+    public sealed class Options
+    {
+        /// <summary>The key label column.</summary>
+        public string LabelColumnName { get; set; } = "Label";
+
+        /// <summary>The image column: a <c>Vector&lt;Single, C, H, W&gt;</c> of pixels in [0, 1].</summary>
+        public string FeatureColumnName { get; set; } = "Features";
+
+        /// <summary>Precomputed robust attributions (<c>Vector&lt;Single, 1 or C, H, W&gt;</c>), or null to compute them with <see cref="RobustModel"/>.</summary>
+        public string? RobustAttributionColumnName { get; set; }
+
+        /// <summary>The robust counterpart f' whose SmoothGrad maps are the targets, when no column holds them.</summary>
+        public nn.Module<Tensor, Tensor>? RobustModel { get; set; }
+
+        /// <summary>SmoothGrad settings for targets computed on the fly.</summary>
+        public SmoothGradOptions RobustSmoothGrad { get; set; } = new();
+
+        /// <summary>The probabilities column the fitted model appends.</summary>
+        public string ScoreColumnName { get; set; } = "Score";
+
+        /// <summary>The predicted-class key column the fitted model appends.</summary>
+        public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+        /// <summary>The heatmap column the fitted model appends.</summary>
+        public string ExplanationColumnName { get; set; } = "Explanation";
+
+        /// <summary>The architecture of f, trained from scratch; null trains a small CNN sized for the data.</summary>
+        public ClassifierSpec? Model { get; set; }
+
+        /// <summary>A trained classifier to explain post hoc: it stays frozen and only the head trains.</summary>
+        public ImageClassificationTransformer? PostHocClassifier { get; set; }
+
+        /// <summary>Passes over the training rows.</summary>
+        public int Epochs { get; set; } = 10;
+
+        /// <summary>Images per optimiser step.</summary>
+        public int BatchSize { get; set; } = 128;
+
+        /// <summary>Peak learning rate (SGD with momentum).</summary>
+        public double LearningRate { get; set; } = 0.1;
+
+        /// <summary>SGD momentum.</summary>
+        public double Momentum { get; set; } = 0.9;
+
+        /// <summary>L2 weight decay.</summary>
+        public double WeightDecay { get; set; } = 5e-4;
+
+        /// <summary>Epochs between step decays of the learning rate.</summary>
+        public int DecayEpochs { get; set; } = 10;
+
+        /// <summary>Optimiser steps of linear learning-rate warm-up (keeps the head from collapsing early).</summary>
+        public int WarmupSteps { get; set; } = 200;
+
+        /// <summary>Weight of the alignment distance (seed 001: 0.35).</summary>
+        public double Lambda { get; set; } = 0.35;
+
+        /// <summary>The distance between the head's map and the robust attribution.</summary>
+        public AlignmentDistance Distance { get; set; } = AlignmentDistance.L2;
+
+        /// <summary>How the robust targets are normalised before the distance.</summary>
+        public AttributionNormalization TargetNormalization { get; set; } = AttributionNormalization.MaxAbs;
+
+        /// <summary>Convolution layers of the head before its output layer (seed 001: 4).</summary>
+        public int HeadLayers { get; set; } = 4;
+
+        /// <summary>Seed of the initial weights, the shuffling and every random draw of training.</summary>
+        public long Seed { get; set; }
+
+        /// <summary>Where to write a checkpoint after every epoch; null writes none.</summary>
+        public string? CheckpointPath { get; set; }
+
+        /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
+        public bool ResumeFromCheckpoint { get; set; }
+
+        /// <summary>Where to train and score (the CPU when null).</summary>
+        public Device? Device { get; set; }
+
+        /// <summary>Receives a report after every epoch.</summary>
+        public IProgress<ExplainerAlignmentProgress>? Progress { get; set; }
+
+        /// <summary>Checked before every training step.</summary>
+        public CancellationToken CancellationToken { get; set; }
+
+        /// <summary>Rows per forward pass when the fitted model scores.</summary>
+        public int ScoringBatchSize { get; set; } = 128;
+    }
+}
