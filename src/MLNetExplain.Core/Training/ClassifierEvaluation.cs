@@ -7,7 +7,10 @@ namespace MLNetExplain.Training;
 /// <summary>Accuracy and robust accuracy (accuracy under a PGD attack) of a classifier on tensors.</summary>
 public static class ClassifierEvaluation
 {
-    /// <summary>The fraction of <paramref name="images"/> whose arg-max logit is the label; the model runs in eval mode.</summary>
+    /// <summary>
+    /// The fraction of <paramref name="images"/> whose arg-max logit is the label. The model runs in eval mode (its
+    /// mode is restored afterwards); batches move to the device of its parameters.
+    /// </summary>
     /// <typeparam name="TModel">A TorchSharp module or a TorchScript module.</typeparam>
     /// <param name="model">Maps images to logits.</param>
     /// <param name="images">Images [N, C, H, W] in [0, 1].</param>
@@ -36,7 +39,8 @@ public static class ClassifierEvaluation
         where TModel : nn.Module, nn.IModule<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(attack);
-        using var generator = new Generator((ulong)seed, images.device);
+        ArgumentNullException.ThrowIfNull(model);
+        using var generator = new Generator((ulong)seed, model.parameters().FirstOrDefault()?.device ?? images.device);
         return Evaluate(model, images, labels, batchSize, cancellationToken, (x, y) => attack.Perturb(model, x, y, generator));
     }
 
@@ -47,6 +51,8 @@ public static class ClassifierEvaluation
         ArgumentNullException.ThrowIfNull(model);
         LabelledBatch.Check(images, labels);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        // Batches go to the model's device; the images may stay where they are (e.g. a test set on the CPU).
+        var device = model.parameters().FirstOrDefault()?.device ?? images.device;
         bool wasTraining = model.training;
         model.eval();
         try
@@ -57,11 +63,12 @@ public static class ClassifierEvaluation
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 long size = Math.Min(batchSize, count - start);
-                var x = inputs(images.narrow(0, start, size), labels.narrow(0, start, size));
+                var y = labels.narrow(0, start, size).to(device);
+                var x = inputs(images.narrow(0, start, size).to(device), y);
                 using var noGrad = no_grad();
                 var logits = model.call(x);
-                LabelledBatch.CheckLogits(logits, labels.narrow(0, start, size));
-                correct += logits.argmax(1).eq(labels.narrow(0, start, size)).sum().item<long>();
+                LabelledBatch.CheckLogits(logits, y);
+                correct += logits.argmax(1).eq(y).sum().item<long>();
             }
 
             return (double)correct / count;
