@@ -61,6 +61,8 @@ public sealed class ImageClassificationPipelineTests : IClassFixture<ImageClassi
         public uint PredictedLabel { get; set; }
 
         public float[] Saliency { get; set; } = [];
+
+        public string PredictedClass { get; set; } = "";
     }
 
     [Fact]
@@ -100,8 +102,11 @@ public sealed class ImageClassificationPipelineTests : IClassFixture<ImageClassi
     public void BatchedScoringEqualsPredictionEngineAndSurvivesSaveAndReload()
     {
         var context = _t.Context;
-        var pipeline = new TransformerChain<ITransformer>(_t.Model,
-            context.Transforms.Saliency(_t.Model.Model, outputColumnName: "Saliency").Fit(_t.Model.Transform(_t.Test)));
+        // ML.NET's own stage after ours: the saved file holds both kinds.
+        var scored = _t.Model.Transform(_t.Test);
+        var saliency = context.Transforms.Saliency(_t.Model.Model, outputColumnName: "Saliency").Fit(scored);
+        var mapping = context.Transforms.Conversion.MapKeyToValue("PredictedClass", "PredictedLabel").Fit(saliency.Transform(scored));
+        var pipeline = new TransformerChain<ITransformer>(_t.Model, saliency, mapping);
         var rows = context.Data.CreateEnumerable<Row>(context.Data.TakeRows(_t.Test, 5), reuseRowObject: false).ToList();
 
         var batched = pipeline.Transform(context.Data.LoadFromEnumerable(rows));
@@ -113,6 +118,7 @@ public sealed class ImageClassificationPipelineTests : IClassFixture<ImageClassi
             var p = engine.Predict(rows[i]);
             Assert.Equal(batchedScores[i], p.Score, new FloatTolerance(1e-5f));
             Assert.Equal(batchedMaps[i], p.Saliency, new FloatTolerance(1e-5f));
+            Assert.Equal(FashionMnist.ClassNames[(int)p.PredictedLabel - 1], p.PredictedClass);
         }
 
         string path = Path.Combine(Path.GetTempPath(), $"mlnetexplain-pipeline-{Guid.NewGuid():N}.zip");
@@ -124,6 +130,7 @@ public sealed class ImageClassificationPipelineTests : IClassFixture<ImageClassi
             var again = reloaded.Transform(context.Data.LoadFromEnumerable(rows));
             Assert.Equal(batchedScores, again.GetColumn<float[]>("Score").ToList());
             Assert.Equal(batchedMaps, again.GetColumn<float[]>("Saliency").ToList());
+            Assert.Equal(batched.GetColumn<string>("PredictedClass"), again.GetColumn<string>("PredictedClass"));
             using var reloadedEngine = context.Model.CreatePredictionEngine<Row, Prediction>(reloaded);
             Assert.Equal(batchedMaps[0], reloadedEngine.Predict(rows[0]).Saliency, new FloatTolerance(1e-5f));
         }
