@@ -18,6 +18,7 @@ public class TorchScriptAttributionTests(TorchScriptFiles files)
         var maps = new Saliency(model).Attribute(files.Images(), TorchScriptFiles.TargetTensor());
         Assert.Equal([4L, 1L, 28L, 28L], maps.shape);
         double error = TorchScriptFiles.RelativeError(maps, files.Saliency);
+        Console.WriteLine($"TorchScript saliency vs PyTorch at batch 4: relative error {error:G3}");
         Assert.True(error < 1e-5, $"saliency differs from PyTorch's by {error:G3} (relative); engine affected: {ConvolutionGuard.EngineAffected}");
         // Each example's map is its own: the batch-of-one maps are the same rows.
         var single = new Saliency(model).Attribute(files.Images().narrow(0, 2, 1), TorchScriptFiles.TargetTensor().narrow(0, 2, 1));

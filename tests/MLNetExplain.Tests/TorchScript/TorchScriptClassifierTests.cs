@@ -20,11 +20,12 @@ public class TorchScriptClassifierTests(TorchScriptFiles files)
         var logits = model.call(files.Images());
         Assert.Equal([4L, 10L], logits.shape);
         double error = TorchScriptFiles.RelativeError(logits, files.Logits);
+        Console.WriteLine($"TorchScript logits vs PyTorch: relative error {error:G3}");
         Assert.True(error < 1e-5, $"logits differ from PyTorch's by {error:G3} (relative)");
     }
 
     [Fact]
-    public void ParametersModesDevicesAndStateDictReachTheScriptModule()
+    public void ParametersModesDtypeAndStateDictReachTheScriptModule()
     {
         using var scope = NewDisposeScope();
         using var model = TorchScriptClassifier.Load(files.ModelPath);
