@@ -56,8 +56,13 @@ public class TorchScriptPipelineTests(TorchScriptFiles files)
         using var scope = NewDisposeScope();
         using var model = TorchScriptClassifier.Load(files.ModelPath, inputShape: [1, 28, 28]);
         var data = Data();
-        var rows = Run(Fit(model, data), data);
+        var fitted = Fit(model, data);
+        var rows = Run(fitted, data);
         Assert.Equal(4, rows.Count);
+        // PredictionEngine explains one row per call.
+        var engine = _ml.Model.CreatePredictionEngine<Digit, Maps>(fitted);
+        var one = engine.Predict(new Digit { Features = files.Input.AsSpan(784, 784).ToArray(), Label = (uint)TorchScriptFiles.Targets[1] });
+        Assert.True(TorchScriptFiles.RelativeError(tensor(one.Saliency), rows[1].Saliency) < 1e-6);
         var stageMaps = tensor(rows.SelectMany(r => r.Saliency).ToArray());
         double error = TorchScriptFiles.RelativeError(stageMaps, files.Saliency);
         Assert.True(error < 1e-5, $"stage saliency differs from PyTorch's by {error:G3} (relative)");
