@@ -11,13 +11,17 @@ namespace MLNetExplain.ML.Persistence;
 /// architecture name and description, and loading creates the module from them before loading the weights.
 /// Register each model type you save in a pipeline, once per process, before saving or loading; models built from
 /// a <see cref="ClassifierSpec"/> are registered per instance with <see cref="Register(ConvClassifier, ClassifierSpec)"/>.
+/// A <see cref="TorchScriptClassifier"/> needs no registration: its TorchScript archive travels in the description.
 /// </summary>
 public static class ModelArchitectures
 {
     /// <summary>The architecture name of models rebuilt from a <see cref="ClassifierSpec"/> (its JSON).</summary>
     public const string ClassifierSpecArchitecture = "MLNetExplain.ClassifierSpec";
 
-    private static readonly ConcurrentDictionary<Type, (string Name, Func<nn.Module<Tensor, Tensor>, string> Describe)> ByType = new();
+    private static readonly ConcurrentDictionary<Type, (string Name, Func<nn.Module<Tensor, Tensor>, string> Describe)> ByType = new()
+    {
+        [typeof(TorchScriptClassifier)] = (TorchScriptArchitecture.Name, model => TorchScriptArchitecture.Describe((TorchScriptClassifier)model)),
+    };
     private static readonly ConditionalWeakTable<nn.Module, ClassifierSpec> Specs = new();
     private static readonly ConcurrentDictionary<string, Func<string, nn.Module<Tensor, Tensor>>> ByName = new()
     {
@@ -28,6 +32,7 @@ public static class ModelArchitectures
             Specs.AddOrUpdate(model, spec);
             return model;
         },
+        [TorchScriptArchitecture.Name] = TorchScriptArchitecture.Create,
     };
 
     /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExplain.Attribution;
 using MLNetExplain.ML.Persistence;
+using MLNetExplain.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,7 +50,10 @@ public sealed class AttributionTransformer : ITransformer, IDisposable, IExplain
         MethodName = recipe?.Kind ?? method!.Name;
         _map = new TensorMapTransformer(new BatchedTensorMap($"{MethodName} attribution", options.InputColumnName, options.TargetColumnName,
             options.BatchSize, [new TensorOutputColumn(options.OutputColumnName, dims => AttributionPostprocessing.OutputShape(dims, options.Reduction))],
-            Open));
+            Open)
+        {
+            ImageShape = (model as TorchScriptClassifier)?.InputShape,
+        });
     }
 
     /// <summary>The explained classifier (in eval mode), returning logits [N, K].</summary>

@@ -24,6 +24,9 @@ internal sealed record BatchedTensorMap(
     IReadOnlyList<TensorOutputColumn> Outputs,
     Func<TensorBatchFunction> Open)
 {
+    /// <summary>The image shape [C, H, W] the model takes, when it declares one (checked by <see cref="Bind"/>); null accepts any.</summary>
+    public IReadOnlyList<long>? ImageShape { get; init; }
+
     /// <summary>Checks <paramref name="inputSchema"/> and lays out the output schema.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or shape.</exception>
     public TensorMapLayout Bind(DataViewSchema inputSchema)
@@ -36,6 +39,11 @@ internal sealed record BatchedTensorMap(
         }
 
         int[] dims = [.. vector.Dimensions];
+        if (ImageShape is not null && !dims.Select(d => (long)d).SequenceEqual(ImageShape))
+        {
+            throw Mismatch(InputColumnName, $"images [{string.Join(", ", ImageShape)}] (the model's input shape)", $"[{string.Join(", ", dims)}]");
+        }
+
         DataViewSchema.Column? target = null;
         var classes = 0;
         if (TargetColumnName is not null)
