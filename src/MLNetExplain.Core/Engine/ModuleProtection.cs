@@ -116,7 +116,7 @@ public static class ModuleProtection
                 string layer = string.IsNullOrEmpty(prefix) ? name : $"{prefix}.{name}";
                 throw new NotSupportedException(
                     $"TorchScript layer '{layer}' is a convolution with {parameter.shape[0]} output channels. This machine's libtorch computes wrong conv2d input-gradients for it at batch > 1, and TorchScript layers cannot be patched. " +
-                    $"Re-export the model with output channels that are multiples of {ConvolutionGuard.ChannelBlock}, load its weights into a TorchSharp module, or explain one image per batch (docs/engine.md).");
+                    $"Re-export the model with output channels that are multiples of {ConvolutionGuard.ChannelBlock}, load its weights into a TorchSharp module, or, accepting wrong gradients at batch > 1, set ConvolutionGuard.Override = false (docs/engine.md).");
             }
         }
     }
