@@ -58,6 +58,11 @@ public static class ModuleProtection
 
     private static void Hook(TorchSharp.Modules.Conv2d conv)
     {
+        if (conv.groups != 1 && ConvolutionGuard.EngineAffected)
+        {
+            throw new NotSupportedException($"A grouped Conv2d ({conv.groups} groups, {conv.out_channels} output channels) would give wrong input-gradients on this engine and cannot be padded; use a multiple of {ConvolutionGuard.ChannelBlock} output channels (docs/engine.md).");
+        }
+
         if (conv.padding_mode != PaddingModes.Zeros)
         {
             // Other padding modes pad the input before conv2d; a recomputation here would drop that padding.

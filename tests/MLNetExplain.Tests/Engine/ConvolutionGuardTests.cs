@@ -147,4 +147,23 @@ public class ConvolutionGuardTests
         bool wrong = !(MaxRelativeError(Grad(ScalarType.Float32), Grad(ScalarType.Float64)) < 1e-3);
         Assert.Equal(wrong, ConvolutionGuard.Detected);
     }
+
+    [Fact]
+    public void UnguardableConvolutionsAreRefusedOnAnAffectedEngine()
+    {
+        var saved = ConvolutionGuard.Override;
+        ConvolutionGuard.Override = true;
+        try
+        {
+            using var grouped = nn.Sequential(("conv", nn.Conv2d(4, 6, 3, groups: 2)));
+            var ex = Assert.Throws<NotSupportedException>(() => ModuleProtection.Protect(grouped));
+            Assert.Contains("grouped", ex.Message);
+            using var reflect = nn.Sequential(("conv", nn.Conv2d(3, 5, 3, 1, 1, 1, PaddingModes.Reflect)));
+            Assert.Throws<NotSupportedException>(() => ModuleProtection.Protect(reflect));
+        }
+        finally
+        {
+            ConvolutionGuard.Override = saved;
+        }
+    }
 }
