@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using MLNetExplain.Explainer;
 using MLNetExplain.Models;
 using static TorchSharp.torch;
 
@@ -21,6 +22,7 @@ public static class ModelArchitectures
     private static readonly ConcurrentDictionary<Type, (string Name, Func<nn.Module<Tensor, Tensor>, string> Describe)> ByType = new()
     {
         [typeof(TorchScriptClassifier)] = (TorchScriptArchitecture.Name, model => TorchScriptArchitecture.Describe((TorchScriptClassifier)model)),
+        [typeof(ExplainedClassifier)] = (ExplainedClassifierArchitecture, model => DescribeExplained((ExplainedClassifier)model)),
     };
     private static readonly ConditionalWeakTable<nn.Module, ClassifierSpec> Specs = new();
     private static readonly ConcurrentDictionary<string, Func<string, nn.Module<Tensor, Tensor>>> ByName = new()
@@ -33,7 +35,26 @@ public static class ModelArchitectures
             return model;
         },
         [TorchScriptArchitecture.Name] = TorchScriptArchitecture.Create,
+        [ExplainedClassifierArchitecture] = CreateExplained,
     };
+
+    /// <summary>The architecture name of explained classifiers (a spec-built classifier and its explainer head).</summary>
+    public const string ExplainedClassifierArchitecture = "MLNetExplain.ExplainedClassifier";
+
+    private sealed record ExplainedArchitecture(ClassifierSpec Classifier, ExplainerHeadSpec Head);
+
+    private static string DescribeExplained(ExplainedClassifier model) =>
+        Specs.TryGetValue(model.Classifier, out var spec)
+            ? JsonSerializer.Serialize(new ExplainedArchitecture(spec, model.Explainer.Spec))
+            : throw new NotSupportedException("The explained classifier's backbone was not built from a registered ClassifierSpec; call ModelArchitectures.Register(model.Classifier, spec) before saving.");
+
+    private static ExplainedClassifier CreateExplained(string description)
+    {
+        var architecture = JsonSerializer.Deserialize<ExplainedArchitecture>(description) ?? throw new JsonException("The explained classifier's architecture is null.");
+        var classifier = architecture.Classifier.Build();
+        Specs.AddOrUpdate(classifier, architecture.Classifier);
+        return new ExplainedClassifier(classifier, architecture.Head.Build());
+    }
 
     /// <summary>
     /// Makes <paramref name="model"/>, built by <see cref="ClassifierSpec.Build"/> from <paramref name="spec"/>, savable

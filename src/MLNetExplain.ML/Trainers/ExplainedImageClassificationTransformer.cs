@@ -30,6 +30,8 @@ public sealed class ExplainedImageClassificationTransformer : ITransformer, IExp
         ExplanationColumnName = options.ExplanationColumnName;
         ScoringBatchSize = options.ScoringBatchSize;
         Model.eval();
+        // Stages given this network or its backbone (e.g. Saliency) can then be saved with it.
+        ModelArchitectures.Register(model.Classifier, spec);
         var head = model.Explainer.Spec;
         var columns = ClassifierOutputs.Columns(ScoreColumnName, PredictedLabelColumnName, spec.NumClasses, classNames).ToList();
         columns.Add(new TensorOutputColumn(ExplanationColumnName, _ => [head.OutputChannels, head.InputHeight, head.InputWidth]));

@@ -77,8 +77,13 @@ public sealed class ExplainerAlignmentPipelineTests
         string path = Path.Combine(Path.GetTempPath(), $"mlnetexplain-explained-{Guid.NewGuid():N}.zip");
         try
         {
-            context.Model.SaveWithExplainers(explained, test.Schema, path);
+            // Post-hoc saliency of the same network beside its one-pass map, saved together.
+            var saliency = context.Transforms.Saliency(explained.Model, outputColumnName: "Saliency").Fit(scored);
+            var chain = new TransformerChain<ITransformer>(explained, saliency);
+            var saliencyMaps = chain.Transform(test).GetColumn<float[]>("Saliency").ToList();
+            context.Model.SaveWithExplainers(chain, test.Schema, path);
             var reloaded = context.Model.LoadWithExplainers(path, out _);
+            Assert.Equal(saliencyMaps, reloaded.Transform(test).GetColumn<float[]>("Saliency").ToList());
             // Same batches, same numbers: identical heatmaps after the round trip.
             Assert.Equal(maps, reloaded.Transform(test).GetColumn<float[]>("Explanation").ToList());
             // One row per call: equal up to float32 summation order at another batch size.
