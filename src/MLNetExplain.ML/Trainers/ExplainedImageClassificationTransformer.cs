@@ -14,71 +14,28 @@ namespace MLNetExplain.ML.Trainers;
 /// Fitted by <c>mlContext.MulticlassClassification.Trainers.ExplainerAlignment(...)</c>; save pipelines holding it
 /// with <see cref="ExplainerModelOperations.SaveWithExplainers"/>.
 /// </summary>
-public sealed class ExplainedImageClassificationTransformer : ITransformer, IExplainSavable, IDisposable
+public sealed class ExplainedImageClassificationTransformer : ImageScoringTransformer, IExplainSavable
 {
     internal const string SavedKind = "ExplainedImageClassification";
-    private readonly TensorMapTransformer _map;
 
     internal ExplainedImageClassificationTransformer(ExplainedClassifier model, ClassifierSpec spec, string[]? classNames, ExplainedImageClassificationTrainer.Options options)
+        : base("ExplainedImageClassification", spec, classNames, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName,
+            options.ScoringBatchSize, [MapColumn(options.ExplanationColumnName, model.Explainer.Spec)], () => new TensorBatchFunction((images, _) => Score(model, images)))
     {
         Model = model;
-        Spec = spec;
-        ClassNames = classNames;
-        FeatureColumnName = options.FeatureColumnName;
-        ScoreColumnName = options.ScoreColumnName;
-        PredictedLabelColumnName = options.PredictedLabelColumnName;
         ExplanationColumnName = options.ExplanationColumnName;
-        ScoringBatchSize = options.ScoringBatchSize;
         Model.eval();
         // Stages given this network or its backbone (e.g. Saliency) can then be saved with it.
         ModelArchitectures.Register(model.Classifier, spec);
-        var head = model.Explainer.Spec;
-        var columns = ClassifierOutputs.Columns(ScoreColumnName, PredictedLabelColumnName, spec.NumClasses, classNames).ToList();
-        columns.Add(new TensorOutputColumn(ExplanationColumnName, _ => [head.OutputChannels, head.InputHeight, head.InputWidth]));
-        _map = new TensorMapTransformer(new BatchedTensorMap("ExplainedImageClassification", FeatureColumnName, null, ScoringBatchSize, columns,
-            () => new TensorBatchFunction((images, _) => Score(images))));
     }
 
     /// <summary>The classifier f and its explainer head E.</summary>
     public ExplainedClassifier Model { get; }
 
-    /// <summary>The architecture of the classifier f.</summary>
-    public ClassifierSpec Spec { get; }
-
-    /// <summary>Class names by 0-based class index, from the training label's key values; null when it had none.</summary>
-    public IReadOnlyList<string>? ClassNames { get; }
-
-    /// <summary>The image column read.</summary>
-    public string FeatureColumnName { get; }
-
-    /// <summary>The probabilities column appended.</summary>
-    public string ScoreColumnName { get; }
-
-    /// <summary>The predicted-class key column appended.</summary>
-    public string PredictedLabelColumnName { get; }
-
     /// <summary>The heatmap column appended.</summary>
     public string ExplanationColumnName { get; }
 
-    /// <summary>Rows per forward pass.</summary>
-    public int ScoringBatchSize { get; }
-
-    /// <inheritdoc />
-    public bool IsRowToRowMapper => true;
-
     string IExplainSavable.Kind => SavedKind;
-
-    /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _map.GetOutputSchema(inputSchema);
-
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _map.GetRowToRowMapper(inputSchema);
-
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input) => _map.Transform(input);
-
-    /// <inheritdoc />
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw ExplainerModelOperations.NotSupported("ExplainedImageClassification");
 
     void IExplainSavable.CheckSavable()
     {
@@ -114,12 +71,15 @@ public sealed class ExplainedImageClassificationTransformer : ITransformer, IExp
         }
     }
 
-    /// <summary>Frees the network's native memory.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <inheritdoc />
+    public override void Dispose() => Model.Dispose();
 
-    private Tensor[] Score(Tensor images)
+    private static TensorOutputColumn MapColumn(string name, ExplainerHeadSpec head) =>
+        new(name, _ => [head.OutputChannels, head.InputHeight, head.InputWidth]);
+
+    private static Tensor[] Score(ExplainedClassifier model, Tensor images)
     {
-        var (probabilities, predicted, maps) = Model.Explain(images.to(ClassifierOutputs.ModelDevice(Model)));
+        var (probabilities, predicted, maps) = model.Explain(images.to(ClassifierOutputs.ModelDevice(model)));
         return [probabilities.cpu(), predicted.to_type(ScalarType.Float32).cpu(), maps.cpu()];
     }
 
