@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace MLNetExplain.Tests.Training;
 
+[Collection(MemoryMeasurementCollection.Name)]
 public class MemoryTests
 {
     // The same 48 images as 50 batches per epoch: views made inside each step's scope.

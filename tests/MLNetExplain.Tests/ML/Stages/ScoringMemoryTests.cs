@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 
 namespace MLNetExplain.Tests.ML.Stages;
 
+[Collection(MemoryMeasurementCollection.Name)]
 public class ScoringMemoryTests
 {
     private static long ResidentBytes()
