@@ -89,7 +89,7 @@ public static class ConvolutionGuard
         // The smallest configuration seen wrong: 3 output channels at batch 2, compared with float64.
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        var generator = new Generator(7);
+        using var generator = new Generator(7);
         var x64 = randn([2, 3, 8, 8], ScalarType.Float64, generator: generator);
         var w64 = randn([3, 3, 3, 3], ScalarType.Float64, generator: generator);
         var gradOut = randn([2, 3, 8, 8], ScalarType.Float64, generator: generator);

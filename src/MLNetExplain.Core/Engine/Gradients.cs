@@ -44,6 +44,11 @@ public static class Gradients
             throw new ArgumentException($"gradOutput has shape [{string.Join(", ", gradOutput.shape)}]; the output has [{string.Join(", ", output.shape)}].", nameof(gradOutput));
         }
 
+        if (gradOutput is not null && (gradOutput.dtype != output.dtype || gradOutput.device_type != output.device_type || gradOutput.device_index != output.device_index))
+        {
+            throw new ArgumentException($"gradOutput is {gradOutput.dtype} on {gradOutput.device}; the output is {output.dtype} on {output.device}.", nameof(gradOutput));
+        }
+
         for (int i = 0; i < inputs.Count; i++)
         {
             if (!inputs[i].requires_grad)

@@ -29,31 +29,39 @@ public static class ModuleProtection
     public static void Protect(nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (Protected.TryGetValue(module, out _))
+        // One lock: pooled PredictionEngines protect the same model from several threads at once, and TorchSharp's
+        // hook table is not thread-safe.
+        lock (Protected)
         {
-            return;
-        }
-
-        if (module is jit.ScriptModule)
-        {
-            CheckScriptModule(module);
-        }
-        else
-        {
-            foreach (var (name, child) in module.named_modules())
+            if (Protected.TryGetValue(module, out _))
             {
-                if (child is TorchSharp.Modules.Conv2d conv && conv.out_channels % ConvolutionGuard.ChannelBlock != 0)
+                return;
+            }
+
+            if (module is jit.ScriptModule)
+            {
+                CheckScriptModule(module);
+            }
+            else
+            {
+                foreach (var (name, child) in module.named_modules())
                 {
-                    Hook(conv);
-                }
-                else if (child is jit.ScriptModule)
-                {
-                    CheckScriptModule(child, name);
+                    // A conv reached again through a wrapper (e.g. an explained classifier around it) keeps its one hook.
+                    if (child is TorchSharp.Modules.Conv2d conv && conv.out_channels % ConvolutionGuard.ChannelBlock != 0
+                        && !Protected.TryGetValue(conv, out _))
+                    {
+                        Hook(conv);
+                        Protected.AddOrUpdate(conv, true);
+                    }
+                    else if (child is jit.ScriptModule)
+                    {
+                        CheckScriptModule(child, name);
+                    }
                 }
             }
-        }
 
-        Protected.AddOrUpdate(module, true);
+            Protected.AddOrUpdate(module, true);
+        }
     }
 
     private static void Hook(TorchSharp.Modules.Conv2d conv)

@@ -41,16 +41,21 @@ public static class ModelArchitectures
     /// <summary>The architecture name of explained classifiers (a spec-built classifier and its explainer head).</summary>
     public const string ExplainedClassifierArchitecture = "MLNetExplain.ExplainedClassifier";
 
-    private sealed record ExplainedArchitecture(ClassifierSpec Classifier, ExplainerHeadSpec Head);
+    private sealed record ExplainedArchitecture(ClassifierSpec Classifier, int HeadLayout, ExplainerHeadSpec Head);
 
     private static string DescribeExplained(ExplainedClassifier model) =>
         Specs.TryGetValue(model.Classifier, out var spec)
-            ? JsonSerializer.Serialize(new ExplainedArchitecture(spec, model.Explainer.Spec))
+            ? JsonSerializer.Serialize(new ExplainedArchitecture(spec, ExplainerHead.Layout, model.Explainer.Spec))
             : throw new NotSupportedException("The explained classifier's backbone was not built from a registered ClassifierSpec; call ModelArchitectures.Register(model.Classifier, spec) before saving.");
 
     private static ExplainedClassifier CreateExplained(string description)
     {
         var architecture = JsonSerializer.Deserialize<ExplainedArchitecture>(description) ?? throw new JsonException("The explained classifier's architecture is null.");
+        if (architecture.HeadLayout != ExplainerHead.Layout)
+        {
+            throw new InvalidDataException($"The saved explained classifier's head has layer layout {architecture.HeadLayout}; this version reads layout {ExplainerHead.Layout}. Retrain the explainer.");
+        }
+
         var classifier = architecture.Classifier.Build();
         Specs.AddOrUpdate(classifier, architecture.Classifier);
         return new ExplainedClassifier(classifier, architecture.Head.Build());

@@ -18,7 +18,8 @@ namespace MLNetExplain.ML.Stages;
 /// var pipeline = mlContext.Transforms.LoadImages("Image", imageFolder, "Path")
 ///     .Append(mlContext.Transforms.ResizeImages("Image", 28, 28))
 ///     .Append(mlContext.Transforms.ConvertToGrayscale("Image"))
-///     .Append(mlContext.Transforms.ExtractPixels("Features", "Image", scaleImage: 1 / 255f))
+///     .Append(mlContext.Transforms.ExtractPixels("Features", "Image", scaleImage: 1 / 255f,
+///         colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red))   // one plane of the grey image
 ///     .Append(mlContext.Transforms.Saliency(model));
 /// var maps = pipeline.Fit(data).Transform(data).GetColumn&lt;float[]&gt;("Saliency");
 /// </code>

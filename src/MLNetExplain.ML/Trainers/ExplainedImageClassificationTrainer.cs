@@ -92,7 +92,8 @@ public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedIm
         else
         {
             spec = o.Model ?? ClassifierSpec.SmallCnn(classes, shape[0]);
-            classifier = spec.Build(new Generator((ulong)o.Seed));
+            using var initialisation = new Generator((ulong)o.Seed);
+            classifier = spec.Build(initialisation);
         }
 
         try
@@ -106,6 +107,14 @@ public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedIm
             if (o.Device is not null)
             {
                 classifier.to(o.Device);
+            }
+
+            // Checked before the rows are read: on-the-fly targets run f' on the classifier's device.
+            var device = ClassifierOutputs.ModelDevice(classifier);
+            if (o.RobustModel is { } robustModel && ClassifierOutputs.ModelDevice(robustModel) is var robustDevice
+                && (robustDevice.type != device.type || robustDevice.index != device.index))
+            {
+                throw new ArgumentException($"{Stage}: Options.RobustModel is on {robustDevice} but the classifier trains on {device}; move it with robustModel.to(...) first.", nameof(input));
             }
 
             var (images, labels, targets) = TrainingData.Read(input, o.FeatureColumnName, o.LabelColumnName, Stage, o.CancellationToken, o.RobustAttributionColumnName);

@@ -10,7 +10,8 @@ namespace MLNetExplain.ML.Trainers;
 
 /// <summary>
 /// A classifier that explains itself (seed 001): one forward pass per batch appends <c>Score</c>,
-/// <c>PredictedLabel</c> and the explainer head's heatmap (<c>Explanation</c>, <c>Vector&lt;Single, 1, H, W&gt;</c>).
+/// <c>PredictedLabel</c> and the explainer head's heatmap (<c>Explanation</c>, <c>Vector&lt;Single, 1, H, W&gt;</c>, or
+/// C planes for a head trained on per-channel targets).
 /// Fitted by <c>mlContext.MulticlassClassification.Trainers.ExplainerAlignment(...)</c>; save pipelines holding it
 /// with <see cref="ExplainerModelOperations.SaveWithExplainers"/>.
 /// </summary>
@@ -43,7 +44,7 @@ public sealed class ExplainedImageClassificationTransformer : ImageScoringTransf
 
     void IExplainSavable.Save(ExplainStageWriter writer)
     {
-        writer.WriteSettings(new Saved(Spec, Model.Explainer.Spec, ClassNames?.ToArray(), FeatureColumnName, ScoreColumnName,
+        writer.WriteSettings(new Saved(Spec, ExplainerHead.Layout, Model.Explainer.Spec, ClassNames?.ToArray(), FeatureColumnName, ScoreColumnName,
             PredictedLabelColumnName, ExplanationColumnName, ScoringBatchSize));
         writer.WriteModule("model", Model);
     }
@@ -51,6 +52,12 @@ public sealed class ExplainedImageClassificationTransformer : ImageScoringTransf
     internal static ExplainedImageClassificationTransformer Load(ExplainStageReader reader)
     {
         var saved = reader.ReadSettings<Saved>();
+        // Weight shapes cannot tell head layouts apart, so the layout is recorded and checked.
+        if (saved.HeadLayout != ExplainerHead.Layout)
+        {
+            throw new InvalidDataException($"Model file '{reader.Path}': the explainer head has layer layout {saved.HeadLayout}; this version reads layout {ExplainerHead.Layout}. Retrain the explainer.");
+        }
+
         var model = new ExplainedClassifier(saved.Spec.Build(), saved.Head.Build());
         try
         {
@@ -83,6 +90,6 @@ public sealed class ExplainedImageClassificationTransformer : ImageScoringTransf
         return [probabilities.cpu(), predicted.to_type(ScalarType.Float32).cpu(), maps.cpu()];
     }
 
-    private sealed record Saved(ClassifierSpec Spec, ExplainerHeadSpec Head, string[]? ClassNames, string FeatureColumnName, string ScoreColumnName,
+    private sealed record Saved(ClassifierSpec Spec, int HeadLayout, ExplainerHeadSpec Head, string[]? ClassNames, string FeatureColumnName, string ScoreColumnName,
         string PredictedLabelColumnName, string ExplanationColumnName, int ScoringBatchSize);
 }

@@ -1,3 +1,4 @@
+using MLNetExplain.Models;
 using MLNetExplain.Training;
 
 namespace MLNetExplain.ML.Trainers;
@@ -19,6 +20,9 @@ public sealed class GradientAlignedImageClassificationTrainer : ImageClassificat
 
     private new Options TrainerOptions => (Options)base.TrainerOptions;
 
+    /// <summary>Seed 004 needs a smooth activation for its second derivatives: Softplus(beta = 3) in the default network.</summary>
+    private protected override ClassifierSpec DefaultSpec(int classes, int channels) => base.DefaultSpec(classes, channels).WithSoftplus(3);
+
     private protected override ClassifierTrainer.Options CoreOptions()
     {
         var o = TrainerOptions;
@@ -37,6 +41,15 @@ public sealed class GradientAlignedImageClassificationTrainer : ImageClassificat
     /// <summary>Settings: those of <see cref="ImageClassificationTrainer.Options"/> and the alignment terms.</summary>
     public new sealed class Options : ImageClassificationTrainer.Options
     {
+        /// <summary>Seed 004's optimiser (AdamW, lr 1e-3, weight decay 1e-2) instead of the plain trainer's SGD.</summary>
+        public Options()
+        {
+            var core = new GradientAlignedClassifierTrainer.Options();
+            Optimizer = core.Optimizer;
+            LearningRate = core.LearningRate;
+            WeightDecay = core.WeightDecay;
+        }
+
         /// <summary>Radius of the perturbation the gradients are compared at (pixels in [0, 1]).</summary>
         public double Epsilon { get; set; } = new GradientAlignedClassifierTrainer.Options().Epsilon;
 

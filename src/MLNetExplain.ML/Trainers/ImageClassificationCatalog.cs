@@ -117,7 +117,7 @@ public static class ImageClassificationCatalog
     /// <param name="epochs">Passes over the data.</param>
     /// <param name="seed">Seed of the weights, the shuffling and every random draw.</param>
     /// <example><code>
-    /// var pipeline = mlContext.Transforms.RobustAttribution("Robust", robustModel)
+    /// var pipeline = mlContext.Transforms.RobustAttribution(robustModel, outputColumnName: "Robust")
     ///     .Append(mlContext.MulticlassClassification.Trainers.ExplainerAlignment("Robust", epochs: 10, seed: 1));
     /// </code></example>
     public static ExplainedImageClassificationTrainer ExplainerAlignment(

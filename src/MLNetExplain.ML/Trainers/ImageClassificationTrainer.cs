@@ -84,14 +84,19 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         var shape = TrainingData.ImageShape(input.Schema, o.FeatureColumnName, Stage);
         int classes = TrainingData.ClassCount(input.Schema, o.LabelColumnName, Stage);
         var classNames = TrainingData.ClassNames(input.Schema[o.LabelColumnName]);
-        var spec = o.Model ?? ClassifierSpec.SmallCnn(classes, shape[0]);
+        var spec = o.Model ?? DefaultSpec(classes, shape[0]);
         if (spec.NumClasses != classes || spec.InputChannels != shape[0])
         {
             throw new ArgumentException($"{Stage}: the model spec expects {spec.InputChannels}-channel images and {spec.NumClasses} classes; " +
                 $"the data has {shape[0]}-channel images in '{o.FeatureColumnName}' and {classes} classes in '{o.LabelColumnName}'.", nameof(input));
         }
 
-        var model = spec.Build(new Generator((ulong)o.Seed));
+        ConvClassifier model;
+        using (var initialisation = new Generator((ulong)o.Seed))
+        {
+            model = spec.Build(initialisation);
+        }
+
         try
         {
             if (o.Device is not null)
@@ -115,6 +120,9 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         }
     }
 
+    /// <summary>The network trained when the options name none.</summary>
+    private protected virtual ClassifierSpec DefaultSpec(int classes, int channels) => ClassifierSpec.SmallCnn(classes, channels);
+
     internal static BatchedTensorMap Scoring(Options o, int classes, IReadOnlyList<string>? classNames) =>
         new("ImageClassification", o.FeatureColumnName, null, o.ScoringBatchSize,
             ClassifierOutputs.Columns(o.ScoreColumnName, o.PredictedLabelColumnName, classes, classNames),
@@ -135,7 +143,7 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         /// <summary>The predicted-class key column the fitted model appends.</summary>
         public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
-        /// <summary>The network; null trains a <see cref="ClassifierSpec.SmallCnn"/> sized for the data.</summary>
+        /// <summary>The network; null trains a <see cref="ClassifierSpec.SmallCnn"/> sized for the data (with Softplus for gradient alignment).</summary>
         public ClassifierSpec? Model { get; set; }
 
         /// <summary>Passes over the training rows.</summary>

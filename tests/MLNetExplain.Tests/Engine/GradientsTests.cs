@@ -62,4 +62,13 @@ public class GradientsTests
 
         Assert.Throws<ArgumentException>(() => Gradients.Of(y, x));
     }
+
+    [Fact]
+    public void GradOutputOfAnotherDtypeThrows()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(2, 3).requires_grad_();
+        var ex = Assert.Throws<ArgumentException>(() => Gradients.Of(x * 2, x, ones(2, 3, ScalarType.Float64)));
+        Assert.Contains("Float64", ex.Message);
+    }
 }
