@@ -40,7 +40,10 @@ public static class DeletionCurve
         using var scope = NewDisposeScope();
         var (n, h, w) = (images.shape[0], images.shape[2], images.shape[3]);
         long pixels = h * w;
-        var predicted = model.call(images).argmax(1);
+        // Chunked like the perturbed passes, so no forward holds more than MaxImagesPerForward images.
+        var predicted = cat(Enumerable.Range(0, (int)((n + o.MaxImagesPerForward - 1) / o.MaxImagesPerForward))
+            .Select(i => model.call(images.narrow(0, (long)i * o.MaxImagesPerForward, Math.Min(o.MaxImagesPerForward, n - (long)i * o.MaxImagesPerForward))).argmax(1))
+            .ToList(), 0);
         var substrate = Substrate(images, o);
         // rank[p] = position of pixel p in descending importance; pixel p is perturbed at step k when rank < cutoff_k.
         var ranks = maps.to_type(ScalarType.Float64).sum(1).view(n, pixels).to(images.device).argsort(1, descending: true).argsort(1);
@@ -55,10 +58,20 @@ public static class DeletionCurve
             var keepImage = (o.Order == PerturbationOrder.Deletion ? perturbed.logical_not() : perturbed).to_type(images.dtype).view(count, o.Steps + 1, 1, h, w);
             var x = images.narrow(0, first, count).unsqueeze(1);
             var s = substrate.narrow(0, first, count).unsqueeze(1);
-            var batch = (x * keepImage + s * (1 - keepImage)).flatten(0, 1);
-            var probabilities = nn.functional.softmax(model.call(batch), 1).view(count, o.Steps + 1, -1);
-            var chosen = probabilities.gather(2, predicted.narrow(0, first, count).view(count, 1, 1).expand(count, o.Steps + 1, 1)).squeeze(2);
-            var values = chosen.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            var target = predicted.narrow(0, first, count).view(count, 1, 1);
+            // More steps than fit in one forward (RISE uses 224): the steps go through in windows.
+            long stepsPerForward = Math.Max(1, o.MaxImagesPerForward / count);
+            var windows = new List<Tensor>();
+            for (long step = 0; step <= o.Steps; step += stepsPerForward)
+            {
+                long length = Math.Min(stepsPerForward, o.Steps + 1 - step);
+                var keep = keepImage.narrow(1, step, length);
+                var batch = (x * keep + s * (1 - keep)).flatten(0, 1);
+                var probabilities = nn.functional.softmax(model.call(batch), 1).view(count, length, -1);
+                windows.Add(probabilities.gather(2, target.expand(count, length, 1)).squeeze(2));
+            }
+
+            var values = cat(windows, 1).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
             for (long i = 0; i < count; i++)
             {
                 curves[first + i] = values.AsSpan((int)(i * (o.Steps + 1)), o.Steps + 1).ToArray();
