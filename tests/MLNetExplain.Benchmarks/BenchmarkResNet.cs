@@ -15,12 +15,14 @@ internal sealed class BenchmarkResNet : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor>[] _stages;
     private readonly nn.Module<Tensor, Tensor> linear;
 
-    public BenchmarkResNet(int numClasses, int baseWidth, int[] blocks) : base(nameof(BenchmarkResNet))
+    /// <param name="inPlace">ReLU and the residual addition in place (as torchvision's ResNet), saving one
+    /// activation-sized tensor per ReLU and per block.</param>
+    public BenchmarkResNet(int numClasses, int baseWidth, int[] blocks, bool inPlace = false) : base(nameof(BenchmarkResNet))
     {
         long width = baseWidth;
         conv1 = new GuardedConv2d(3, width, 3, 1, 1, bias: false);
         bn1 = nn.BatchNorm2d(width);
-        act1 = nn.ReLU();
+        act1 = nn.ReLU(inplace: inPlace);
         register_module(nameof(conv1), conv1);
         register_module(nameof(bn1), bn1);
         register_module(nameof(act1), act1);
@@ -31,7 +33,7 @@ internal sealed class BenchmarkResNet : nn.Module<Tensor, Tensor>
             var stage = new nn.Module<Tensor, Tensor>[blocks[s]];
             for (var b = 0; b < stage.Length; b++)
             {
-                stage[b] = new Block(b == 0 ? width : outWidth, outWidth, s > 0 && b == 0 ? 2 : 1);
+                stage[b] = new Block(b == 0 ? width : outWidth, outWidth, s > 0 && b == 0 ? 2 : 1, inPlace);
             }
 
             _stages[s] = nn.Sequential(stage);
@@ -46,7 +48,7 @@ internal sealed class BenchmarkResNet : nn.Module<Tensor, Tensor>
 
     public long FeatureChannels { get; }
 
-    public static BenchmarkResNet ResNet18() => new(10, 64, [2, 2, 2, 2]);
+    public static BenchmarkResNet ResNet18(bool inPlace = false) => new(10, 64, [2, 2, 2, 2], inPlace);
 
     public static BenchmarkResNet Compact(int baseWidth = 16) => new(10, baseWidth, [1, 1, 1]);
 
@@ -84,11 +86,14 @@ internal sealed class BenchmarkResNet : nn.Module<Tensor, Tensor>
         private readonly nn.Module<Tensor, Tensor>? shortcut;
         private readonly nn.Module<Tensor, Tensor> act2;
 
-        public Block(long inChannels, long outChannels, long stride) : base(nameof(Block))
+        private readonly bool _inPlace;
+
+        public Block(long inChannels, long outChannels, long stride, bool inPlace) : base(nameof(Block))
         {
+            _inPlace = inPlace;
             conv1 = new GuardedConv2d(inChannels, outChannels, 3, stride, 1, bias: false);
             bn1 = nn.BatchNorm2d(outChannels);
-            act1 = nn.ReLU();
+            act1 = nn.ReLU(inplace: inPlace);
             conv2 = new GuardedConv2d(outChannels, outChannels, 3, 1, 1, bias: false);
             bn2 = nn.BatchNorm2d(outChannels);
             if (stride != 1 || inChannels != outChannels)
@@ -96,7 +101,7 @@ internal sealed class BenchmarkResNet : nn.Module<Tensor, Tensor>
                 shortcut = nn.Sequential(new GuardedConv2d(inChannels, outChannels, 1, stride, 0, bias: false), nn.BatchNorm2d(outChannels));
             }
 
-            act2 = nn.ReLU();
+            act2 = nn.ReLU(inplace: inPlace);
             RegisterComponents();
         }
 
@@ -104,7 +109,8 @@ internal sealed class BenchmarkResNet : nn.Module<Tensor, Tensor>
         {
             using var scope = NewDisposeScope();
             var residual = bn2.call(conv2.call(act1.call(bn1.call(conv1.call(input)))));
-            var sum = residual + (shortcut is null ? input : shortcut.call(input));
+            var skip = shortcut is null ? input : shortcut.call(input);
+            var sum = _inPlace ? residual.add_(skip) : residual + skip;
             return act2.call(sum).MoveToOuterDisposeScope();
         }
     }

@@ -46,6 +46,7 @@ Section[] sections =
     new ExplainerBenchmarks(),
     new GuardBenchmarks(),
     new LayerBenchmarks(),
+    new TrainStepBenchmarks(),
 ];
 var total = System.Diagnostics.Stopwatch.StartNew();
 foreach (var section in sections.Where(s => settings.Runs(s.Name)))

@@ -17,12 +17,12 @@ internal sealed record Settings(
     public const string Usage =
         "usage: MLNetExplain.Benchmarks [--rounds N] [--iterations N] [--warmup N] [--threads N] [--batch N] [--interop-ops N]\n" +
         "                               [--only SECTION[,SECTION...]] [--python PATH] [--no-python]\n" +
-        "sections: interop, resnet, adversarial, explainer, guard, layers (default: all but layers)";
+        "sections: interop, resnet, adversarial, explainer, guard, layers, trainstep (default: all but layers, trainstep)";
 
     /// <summary>Every section, in the order they run.</summary>
-    public static readonly string[] AllSections = ["interop", "resnet", "adversarial", "explainer", "guard", "layers"];
+    public static readonly string[] AllSections = ["interop", "resnet", "adversarial", "explainer", "guard", "layers", "trainstep"];
 
-    /// <summary>What runs without <c>--only</c>: everything but the layer-by-layer investigation of the train step.</summary>
+    /// <summary>What runs without <c>--only</c>: everything but the two investigations of the train step (layers, trainstep).</summary>
     public static readonly string[] DefaultSections = ["interop", "resnet", "adversarial", "explainer", "guard"];
 
     public bool Runs(string section) => Only.Contains(section);

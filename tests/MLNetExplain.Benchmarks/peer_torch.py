@@ -14,6 +14,8 @@ key here is the key the C# section uses for the same measurement. Sections:
                (forward + input-gradient), at batch 1 and the batch size
   guard        forward + input-gradient of a compact ResNet with widths 10/20/40 at the batch size
   layers       each ResNet-18 convolution shape, batch norm and ReLU alone: forward, and forward + backward
+  trainstep    the ResNet-18 train step split into forward, backward and optimiser, for four variants (as is,
+               in-place ReLU/add, channels-last input, both) interleaved step by step
 
 Usage: /usr/bin/python3 peer_torch.py --json --only SECTION [--threads N] [--iterations N] [--warmup N]
                                       [--interop-ops N] [--batch N]
@@ -26,7 +28,7 @@ import json
 import sys
 import time
 
-SECTIONS = ("interop", "resnet", "adversarial", "explainer", "guard", "layers")
+SECTIONS = ("interop", "resnet", "adversarial", "explainer", "guard", "layers", "trainstep")
 
 
 def parse_args():
@@ -54,34 +56,35 @@ except ImportError as e:  # the runner prints a clear message and shows its own 
 # ---------------------------------------------------------------- models (state-dict names as the C# models)
 
 class BasicBlock(nn.Module):
-    def __init__(self, in_ch, out_ch, stride):
+    def __init__(self, in_ch, out_ch, stride, inplace=False):
         super().__init__()
+        self.inplace = inplace
         self.conv1 = nn.Conv2d(in_ch, out_ch, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_ch)
-        self.act1 = nn.ReLU()
+        self.act1 = nn.ReLU(inplace)
         self.conv2 = nn.Conv2d(out_ch, out_ch, 3, 1, 1, bias=False)
         self.bn2 = nn.BatchNorm2d(out_ch)
         self.shortcut = None
         if stride != 1 or in_ch != out_ch:
             self.shortcut = nn.Sequential(nn.Conv2d(in_ch, out_ch, 1, stride, 0, bias=False), nn.BatchNorm2d(out_ch))
-        self.act2 = nn.ReLU()
+        self.act2 = nn.ReLU(inplace)
 
     def forward(self, x):
         out = self.bn2(self.conv2(self.act1(self.bn1(self.conv1(x)))))
         sc = x if self.shortcut is None else self.shortcut(x)
-        return self.act2(out + sc)  # out of place, as the C# block
+        return self.act2(out.add_(sc) if self.inplace else out + sc)  # out of place by default, as the C# block
 
 
 class ResNet(nn.Module):
-    def __init__(self, num_classes=10, in_ch=3, base=64, blocks=(2, 2, 2, 2)):
+    def __init__(self, num_classes=10, in_ch=3, base=64, blocks=(2, 2, 2, 2), inplace=False):
         super().__init__()
         self.conv1 = nn.Conv2d(in_ch, base, 3, 1, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(base)
-        self.act1 = nn.ReLU()
+        self.act1 = nn.ReLU(inplace)
         width = base
         for s, n in enumerate(blocks):
             out = base << s
-            layers = [BasicBlock(width if b == 0 else out, out, 2 if (s > 0 and b == 0) else 1) for b in range(n)]
+            layers = [BasicBlock(width if b == 0 else out, out, 2 if (s > 0 and b == 0) else 1, inplace) for b in range(n)]
             setattr(self, f"layer{s + 1}", nn.Sequential(*layers))
             width = out
         self.num_stages = len(blocks)
@@ -101,8 +104,8 @@ class ResNet(nn.Module):
         return self.classify(self.features(x))
 
 
-def resnet18():
-    return ResNet(base=64, blocks=(2, 2, 2, 2))
+def resnet18(inplace=False):
+    return ResNet(base=64, blocks=(2, 2, 2, 2), inplace=inplace)
 
 
 def compact(base=16):
@@ -363,6 +366,37 @@ def bench_layers(args, out):
         out[f"relu{c}-{hw}/fwdbwd"] = repeat_ms(relu_fwd_bwd, args.warmup, args.iterations)
 
 
+TRAINSTEP_VARIANTS = [("default", False, False), ("inplace", True, False), ("cl", False, True), ("cl_inplace", True, True)]
+
+
+def bench_trainstep(args, out):
+    """As TrainStepBenchmarks.cs: the ResNet-18 train step split into forward, backward and optimiser, for four
+    variants interleaved step by step."""
+    x, y = inputs(args.batch)
+    x_last = x.contiguous(memory_format=torch.channels_last)
+    runs = []
+    for key, inplace, last in TRAINSTEP_VARIANTS:
+        torch.manual_seed(0)
+        model = resnet18(inplace).train()
+        runs.append((key, model, sgd(model), x_last if last else x))
+    for k in range(args.warmup + args.iterations):
+        for key, model, opt, xv in runs:
+            f0 = minor_faults()
+            t0 = time.perf_counter()
+            loss = F.cross_entropy(model(xv), y)
+            t1 = time.perf_counter()
+            loss.backward()
+            t2 = time.perf_counter()
+            opt.step()
+            opt.zero_grad()
+            t3 = time.perf_counter()
+            del loss
+            if k >= args.warmup:
+                for name, v in (("step", t3 - t0), ("fwd", t1 - t0), ("bwd", t2 - t1), ("opt", t3 - t2)):
+                    out.setdefault(f"{key}/{name}", []).append(v * 1e3)
+                out.setdefault(f"{key}/faults", []).append(float(minor_faults() - f0))
+
+
 BENCHES = {
     "interop": bench_interop,
     "resnet": bench_resnet,
@@ -370,6 +404,7 @@ BENCHES = {
     "explainer": bench_explainer,
     "guard": bench_guard,
     "layers": bench_layers,
+    "trainstep": bench_trainstep,
 }
 
 
