@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MLNetExplain.Engine;
+using MLNetExplain.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ internal sealed class AdversarialBenchmarks : Section
     public override void MeasureOurs(Settings settings, Samples into)
     {
         random.manual_seed(0);
-        using var model = BenchmarkResNet.Compact();
+        using var model = ResNet.Compact(10, 3, 1);
         var (x, y) = ModelSteps.Inputs(settings.Batch);
         using (x)
         using (y)

@@ -1,4 +1,5 @@
 using MLNetExplain.Engine;
+using MLNetExplain.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,7 +43,7 @@ internal sealed class GuardBenchmarks : Section
     public override void MeasureOurs(Settings settings, Samples into)
     {
         random.manual_seed(0);
-        using var model = BenchmarkResNet.Compact(BaseWidth);
+        using var model = new ResNet(10, 3, BaseWidth, [1, 1, 1]);
         model.eval();
         var (x, y) = ModelSteps.Inputs(settings.Batch);
         using (x)
@@ -84,7 +85,7 @@ internal sealed class GuardBenchmarks : Section
     {
         using var scope = NewDisposeScope();
         random.manual_seed(0);
-        using var model = BenchmarkResNet.Compact(BaseWidth);
+        using var model = new ResNet(10, 3, BaseWidth, [1, 1, 1]);
         model.eval();
         var (x, y) = ModelSteps.Inputs(batch);
         var saved = ConvolutionGuard.Override;

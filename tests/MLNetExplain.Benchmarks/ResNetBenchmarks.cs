@@ -1,3 +1,4 @@
+using MLNetExplain.Models;
 using static TorchSharp.torch;
 
 namespace MLNetExplain.Benchmarks;
@@ -34,13 +35,13 @@ internal sealed class ResNetBenchmarks : Section
         using (y)
         {
             random.manual_seed(0);
-            using (var model = BenchmarkResNet.ResNet18())
+            using (var model = ResNet.ResNet18(10, 3))
             {
                 ModelSteps.TrainAndInfer(model, x, y, settings.Warmup, settings.Iterations, "resnet18", into);
             }
 
             random.manual_seed(0);
-            using (var model = BenchmarkResNet.Compact())
+            using (var model = ResNet.Compact(10, 3, 1))
             {
                 ModelSteps.TrainAndInfer(model, x, y, 2 * settings.Warmup, 4 * settings.Iterations, "compact", into);
             }

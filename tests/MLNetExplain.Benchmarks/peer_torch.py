@@ -11,11 +11,11 @@ key here is the key the C# section uses for the same measurement. Sections:
                minor page faults per train step
   adversarial  PGD-7 L2 adversarial train step on the compact ResNet (robustness-library conventions)
   explainer    ResNet-18 forward, the explainer's one pass (logits + map from the feature map), saliency
-               (forward + input-gradient), at batch 1 and the batch size
+               (forward + input-gradient of the target logits, absolute), at batch 1 and the batch size
   guard        forward + input-gradient of a compact ResNet with widths 10/20/40 at the batch size
   layers       each ResNet-18 convolution shape, batch norm and ReLU alone: forward, and forward + backward
   trainstep    the ResNet-18 train step split into forward, backward and optimiser, for four variants (as is,
-               in-place ReLU/add, channels-last input, both) interleaved step by step
+               in-place ReLU, channels-last input, both) interleaved step by step
 
 Usage: /usr/bin/python3 peer_torch.py --json --only SECTION [--threads N] [--iterations N] [--warmup N]
                                       [--interop-ops N] [--batch N]
@@ -58,7 +58,6 @@ except ImportError as e:  # the runner prints a clear message and shows its own 
 class BasicBlock(nn.Module):
     def __init__(self, in_ch, out_ch, stride, inplace=False):
         super().__init__()
-        self.inplace = inplace
         self.conv1 = nn.Conv2d(in_ch, out_ch, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(out_ch)
         self.act1 = nn.ReLU(inplace)
@@ -72,7 +71,7 @@ class BasicBlock(nn.Module):
     def forward(self, x):
         out = self.bn2(self.conv2(self.act1(self.bn1(self.conv1(x)))))
         sc = x if self.shortcut is None else self.shortcut(x)
-        return self.act2(out.add_(sc) if self.inplace else out + sc)  # out of place by default, as the C# block
+        return self.act2(out + sc)  # out of place, as the C# block
 
 
 class ResNet(nn.Module):
@@ -296,18 +295,16 @@ def bench_explainer(args, out):
             model.classify(f)
             head(f)
 
-    def saliency(x):
-        xi = x.clone().requires_grad_(True)
-        logits = model(xi)
-        target = logits.argmax(1)
-        grad, = torch.autograd.grad(logits.gather(1, target[:, None]).sum(), [xi])
-        grad.abs().amax(1)
+    def saliency(x, y):  # Captum's Saliency (abs=True) with given targets, as MLNetExplain.Attribution.Saliency
+        xi = x.detach().requires_grad_(True)
+        grad, = torch.autograd.grad(model(xi).gather(1, y[:, None]).sum(), [xi])
+        grad.abs()
 
     for batch in (1, args.batch):
-        x, _ = inputs(batch, seed=2)
+        x, y = inputs(batch, seed=2)
         iterations = 4 * args.iterations if batch == 1 else args.iterations
-        for name, fn in (("forward", forward), ("explainer", explain), ("saliency", saliency)):
-            out[f"{name}/b{batch}"] = repeat_ms(lambda: fn(x), args.warmup, iterations)
+        for name, fn in (("forward", lambda: forward(x)), ("explainer", lambda: explain(x)), ("saliency", lambda: saliency(x, y))):
+            out[f"{name}/b{batch}"] = repeat_ms(fn, args.warmup, iterations)
 
 
 def bench_guard(args, out):
@@ -382,6 +379,7 @@ def bench_trainstep(args, out):
     for k in range(args.warmup + args.iterations):
         for key, model, opt, xv in runs:
             f0 = minor_faults()
+            c0 = time.process_time()
             t0 = time.perf_counter()
             loss = F.cross_entropy(model(xv), y)
             t1 = time.perf_counter()
@@ -390,11 +388,13 @@ def bench_trainstep(args, out):
             opt.step()
             opt.zero_grad()
             t3 = time.perf_counter()
+            c3 = time.process_time()
             del loss
             if k >= args.warmup:
                 for name, v in (("step", t3 - t0), ("fwd", t1 - t0), ("bwd", t2 - t1), ("opt", t3 - t2)):
                     out.setdefault(f"{key}/{name}", []).append(v * 1e3)
                 out.setdefault(f"{key}/faults", []).append(float(minor_faults() - f0))
+                out.setdefault(f"{key}/cpu", []).append((c3 - c0) * 1e3)
 
 
 BENCHES = {
