@@ -40,6 +40,7 @@ internal sealed class LayerBenchmarks : Section
 
         foreach (var a in Activations)
         {
+            rows.Add(new($"batch norm (train) {a.C}x{a.Hw}x{a.Hw}: forward", $"bn{a.C}-{a.Hw}/fwd", $"bn{a.C}-{a.Hw}/fwd", Row.Ms()));
             rows.Add(new($"batch norm (train) {a.C}x{a.Hw}x{a.Hw}: forward + backward", $"bn{a.C}-{a.Hw}/fwdbwd", $"bn{a.C}-{a.Hw}/fwdbwd", Row.Ms()));
             rows.Add(new($"ReLU {a.C}x{a.Hw}x{a.Hw}: forward + backward", $"relu{a.C}-{a.Hw}/fwdbwd", $"relu{a.C}-{a.Hw}/fwdbwd", Row.Ms()));
         }
@@ -49,8 +50,22 @@ internal sealed class LayerBenchmarks : Section
 
     public override IEnumerable<string> Notes(Settings settings, Samples ours, Samples peer)
     {
+        foreach (var line in WeightedLines(ours, peer, ""))
+        {
+            yield return line;
+        }
+
+        foreach (var line in WeightedLines(ours, peer, "_cpu"))
+        {
+            yield return line;
+        }
+    }
+
+    private static IEnumerable<string> WeightedLines(Samples ours, Samples peer, string cpu)
+    {
         double? Weighted(Samples s, string suffix, bool convs, bool activations)
         {
+            suffix += cpu;
             double sum = 0;
             foreach (var c in convs ? Convs : [])
             {
@@ -64,7 +79,7 @@ internal sealed class LayerBenchmarks : Section
 
             foreach (var a in activations ? Activations : [])
             {
-                if (s.Median($"bn{a.C}-{a.Hw}/fwdbwd") is not { } bn || s.Median($"relu{a.C}-{a.Hw}/fwdbwd") is not { } relu)
+                if (s.Median($"bn{a.C}-{a.Hw}/fwdbwd{cpu}") is not { } bn || s.Median($"relu{a.C}-{a.Hw}/fwdbwd{cpu}") is not { } relu)
                 {
                     return null;
                 }
@@ -75,7 +90,7 @@ internal sealed class LayerBenchmarks : Section
             return sum;
         }
 
-        yield return "Weighted by ResNet-18's use of each layer (ms, ours / Python):";
+        yield return $"Weighted by ResNet-18's use of each layer ({(cpu.Length == 0 ? "wall" : "process CPU")} ms, ours / Python):";
         yield return $"  convolutions forward:            {Report.Num(Weighted(ours, "fwd", true, false), "F1")} / " +
                      $"{Report.Num(Weighted(peer, "fwd", true, false), "F1")} = {Report.Ratio(Weighted(ours, "fwd", true, false), Weighted(peer, "fwd", true, false))}";
         yield return $"  convolutions forward + backward: {Report.Num(Weighted(ours, "fwdbwd", true, false), "F1")} / " +
@@ -107,6 +122,7 @@ internal sealed class LayerBenchmarks : Section
             bn.train();
             var x = randn([batch, a.C, a.Hw, a.Hw]).requires_grad_(true);
             var g = randn([batch, a.C, a.Hw, a.Hw]);
+            Repeat(settings, $"bn{a.C}-{a.Hw}/fwd", into, () => bn.call(x));
             Repeat(settings, $"bn{a.C}-{a.Hw}/fwdbwd", into, () => bn.call(x).backward([g]));
             Repeat(settings, $"relu{a.C}-{a.Hw}/fwdbwd", into, () => nn.functional.relu(x).backward([g]));
         }
@@ -114,8 +130,11 @@ internal sealed class LayerBenchmarks : Section
 
     private static string ConvKey((int In, int Out, int K, int S, int Hw, int Count) c) => $"conv{c.In}-{c.Out}-k{c.K}-s{c.S}-{c.Hw}";
 
+    // Wall time under "{key}", process CPU time (all threads) under "{key}_cpu": the CPU time is less disturbed by
+    // other work on the machine.
     private static void Repeat(Settings settings, string key, Samples into, Action step)
     {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
         void Once()
         {
             using var scope = NewDisposeScope();
@@ -129,7 +148,11 @@ internal sealed class LayerBenchmarks : Section
 
         for (var k = 0; k < settings.Iterations; k++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             into.Add(key, Report.TimeMs(Once));
+            process.Refresh();
+            into.Add(key + "_cpu", (process.TotalProcessorTime - cpu).TotalMilliseconds);
         }
     }
 }

@@ -17,14 +17,19 @@ internal static class ModelSteps
         return (rand([batch, 3, 32, 32], generator: generator), randint(0, 10, [batch], generator: generator));
     }
 
-    /// <summary>Adds "{key}/train", "{key}/train_faults" and "{key}/infer" samples.</summary>
+    /// <summary>
+    /// Adds "{key}/train", "{key}/infer" (wall ms), "{key}/train_cpu", "{key}/infer_cpu" (process CPU ms, all
+    /// threads: less disturbed by other work on the machine than wall time) and "{key}/train_faults" samples.
+    /// </summary>
     public static void TrainAndInfer(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int warmup, int iterations, string key, Samples into)
     {
+        using var process = Process.GetCurrentProcess();
         using var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9, weight_decay: 5e-4);
         model.train();
         for (var k = 0; k < warmup + iterations; k++)
         {
             var faults = PageFaults.Minor();
+            var cpu = CpuMs(process);
             var sw = Stopwatch.StartNew();
             using (NewDisposeScope())
             {
@@ -37,6 +42,7 @@ internal static class ModelSteps
             if (k >= warmup)
             {
                 into.Add($"{key}/train", sw.Elapsed.TotalMilliseconds);
+                into.Add($"{key}/train_cpu", CpuMs(process) - cpu);
                 into.Add($"{key}/train_faults", PageFaults.Minor() - faults);
             }
         }
@@ -46,6 +52,7 @@ internal static class ModelSteps
         {
             for (var k = 0; k < warmup + iterations; k++)
             {
+                var cpu = CpuMs(process);
                 var sw = Stopwatch.StartNew();
                 using (NewDisposeScope())
                 {
@@ -55,8 +62,16 @@ internal static class ModelSteps
                 if (k >= warmup)
                 {
                     into.Add($"{key}/infer", sw.Elapsed.TotalMilliseconds);
+                    into.Add($"{key}/infer_cpu", CpuMs(process) - cpu);
                 }
             }
         }
+    }
+
+    /// <summary>The process's CPU time so far, all threads (as Python's time.process_time()).</summary>
+    public static double CpuMs(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime.TotalMilliseconds;
     }
 }

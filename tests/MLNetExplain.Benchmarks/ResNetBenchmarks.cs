@@ -24,6 +24,9 @@ internal sealed class ResNetBenchmarks : Section
             new("CIFAR ResNet-18 inference (eval, no-grad)", "resnet18/infer", "resnet18/infer", Row.Ms(b)),
             new("compact ResNet 16/32/64 (78k params) train step", "compact/train", "compact/train", Row.Ms(b)),
             new("compact ResNet inference (eval, no-grad)", "compact/infer", "compact/infer", Row.Ms(b)),
+            new("ResNet-18 train step: process CPU time (all threads)", "resnet18/train_cpu", "resnet18/train_cpu", Row.Ms()),
+            new("ResNet-18 inference: process CPU time (all threads)", "resnet18/infer_cpu", "resnet18/infer_cpu", Row.Ms()),
+            new("compact train step: process CPU time (all threads)", "compact/train_cpu", "compact/train_cpu", Row.Ms()),
             new("minor page faults per ResNet-18 train step", "resnet18/train_faults", "resnet18/train_faults", v => Report.Num(v, "F0")),
         ];
     }

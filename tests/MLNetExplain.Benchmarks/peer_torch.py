@@ -154,6 +154,16 @@ def repeat_ms(fn, warmup, iterations):
     return [timed_ms(fn) for _ in range(iterations)]
 
 
+def repeat_wall_cpu(out, key, fn, warmup, iterations):
+    """Wall ms under key, process CPU ms (all threads) under key + "_cpu"."""
+    for _ in range(warmup):
+        fn()
+    for _ in range(iterations):
+        c0 = time.process_time()
+        out.setdefault(key, []).append(timed_ms(fn))
+        out.setdefault(key + "_cpu", []).append((time.process_time() - c0) * 1e3)
+
+
 def minor_faults():
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
@@ -219,7 +229,9 @@ def train_and_infer(model, x, y, warmup, iterations, key, out):
         step()
     for _ in range(iterations):
         f0 = minor_faults()
+        c0 = time.process_time()
         out.setdefault(f"{key}/train", []).append(timed_ms(step))
+        out.setdefault(f"{key}/train_cpu", []).append((time.process_time() - c0) * 1e3)
         out.setdefault(f"{key}/train_faults", []).append(float(minor_faults() - f0))
 
     model.eval()
@@ -228,7 +240,7 @@ def train_and_infer(model, x, y, warmup, iterations, key, out):
         with torch.no_grad():
             model(x)
 
-    out[f"{key}/infer"] = out.get(f"{key}/infer", []) + repeat_ms(infer, warmup, iterations)
+    repeat_wall_cpu(out, f"{key}/infer", infer, warmup, iterations)
 
 
 def bench_resnet(args, out):
@@ -346,12 +358,15 @@ def bench_layers(args, out):
         def fwd_bwd():
             conv(x).backward(g)
 
-        out[f"{key}/fwd"] = repeat_ms(fwd, args.warmup, args.iterations)
-        out[f"{key}/fwdbwd"] = repeat_ms(fwd_bwd, args.warmup, args.iterations)
+        repeat_wall_cpu(out, f"{key}/fwd", fwd, args.warmup, args.iterations)
+        repeat_wall_cpu(out, f"{key}/fwdbwd", fwd_bwd, args.warmup, args.iterations)
     for c, hw, _ in RESNET18_ACTIVATIONS:
         bn = nn.BatchNorm2d(c).train()
         x = torch.randn(batch, c, hw, hw, requires_grad=True)
         g = torch.randn(batch, c, hw, hw)
+
+        def bn_fwd():
+            bn(x)
 
         def bn_fwd_bwd():
             bn(x).backward(g)
@@ -359,8 +374,9 @@ def bench_layers(args, out):
         def relu_fwd_bwd():
             F.relu(x).backward(g)
 
-        out[f"bn{c}-{hw}/fwdbwd"] = repeat_ms(bn_fwd_bwd, args.warmup, args.iterations)
-        out[f"relu{c}-{hw}/fwdbwd"] = repeat_ms(relu_fwd_bwd, args.warmup, args.iterations)
+        repeat_wall_cpu(out, f"bn{c}-{hw}/fwd", bn_fwd, args.warmup, args.iterations)
+        repeat_wall_cpu(out, f"bn{c}-{hw}/fwdbwd", bn_fwd_bwd, args.warmup, args.iterations)
+        repeat_wall_cpu(out, f"relu{c}-{hw}/fwdbwd", relu_fwd_bwd, args.warmup, args.iterations)
 
 
 TRAINSTEP_VARIANTS = [("default", False, False), ("inplace", True, False), ("cl", False, True), ("cl_inplace", True, True)]
