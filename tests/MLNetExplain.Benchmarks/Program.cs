@@ -33,6 +33,11 @@ Console.WriteLine($"  .NET {Environment.Version}, TorchSharp {typeof(TorchSharp.
                   $"intra-op threads {get_num_threads()}, batch {settings.Batch}, {settings.Rounds} rounds of " +
                   $"{settings.Warmup} warm-up + {settings.Iterations} iterations");
 Console.WriteLine($"  sections: {string.Join(", ", settings.Only)}");
+// Settings that change both sides' speed (the Python peer inherits them): OpenMP waiting, glibc malloc thresholds.
+var tuning = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
+    .Where(k => k.StartsWith("OMP_", StringComparison.Ordinal) || k.StartsWith("GOMP_", StringComparison.Ordinal) || k.StartsWith("MALLOC_", StringComparison.Ordinal))
+    .Order().Select(k => $"{k}={System.Environment.GetEnvironmentVariable(k)}").ToList();
+Console.WriteLine($"  environment: {(tuning.Count == 0 ? "no OMP_/GOMP_/MALLOC_ variables set" : string.Join(" ", tuning))}");
 #if DEBUG
 Console.WriteLine("  WARNING: Debug build; run with -c Release for meaningful numbers.");
 #endif
