@@ -80,6 +80,8 @@ public static class ClassifierFile
             throw new ArgumentException($"The model has {model.NumClasses} classes; the spec says {spec.NumClasses}.", nameof(spec));
         }
 
+        CheckFits(model, spec);
+
         using var buffer = new MemoryStream();
         using (var scope = NewDisposeScope())
         {
@@ -196,6 +198,20 @@ public static class ClassifierFile
             {
                 t.Dispose();
             }
+        }
+    }
+
+    // A file whose spec does not rebuild its weights could never be loaded: refuse to write it.
+    private static void CheckFits(ConvClassifier model, ClassifierSpec spec)
+    {
+        using var reference = spec.Build();
+        var expected = reference.state_dict();
+        var actual = model.state_dict();
+        var wrong = expected.Where(p => !actual.TryGetValue(p.Key, out var t) || !t.shape.SequenceEqual(p.Value.shape)).Select(p => p.Key)
+            .Concat(actual.Keys.Where(k => !expected.ContainsKey(k))).Take(4).ToList();
+        if (wrong.Count > 0)
+        {
+            throw new ArgumentException($"The spec does not describe the model: the state dicts differ at [{string.Join(", ", wrong)}].", nameof(spec));
         }
     }
 

@@ -51,6 +51,20 @@ public class ClassifierFileTests
 
         Assert.Single(Directory.GetFiles(dir.Path));
 
+        // The stream form (for embedding in other model files) holds the same archive.
+        using (var buffer = new MemoryStream())
+        {
+            ClassifierFile.Save(buffer, model, Spec);
+            buffer.Position = 0;
+            var (fromStream, streamSpec) = ClassifierFile.Load(buffer);
+            using (fromStream)
+            using (no_grad())
+            {
+                Assert.Equal(Spec, streamSpec);
+                Assert.True(model.call(x).eq(fromStream.call(x)).all().item<bool>());
+            }
+        }
+
         // Saving again replaces the file in place.
         ClassifierFile.Save(path, loaded, spec);
         using var again = ClassifierFile.Load(path);
@@ -128,6 +142,8 @@ public class ClassifierFileTests
         ClassifierFile.Save(path, model, Spec);
         var before = File.ReadAllBytes(path);
         Assert.Throws<ArgumentException>(() => ClassifierFile.Save(path, model, Spec with { NumClasses = 3 }));
+        var ex = Assert.Throws<ArgumentException>(() => ClassifierFile.Save(path, model, Spec with { BaseWidth = 8 }));
+        Assert.Contains("net.conv1.weight", ex.Message);
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(dir.Path));
     }
