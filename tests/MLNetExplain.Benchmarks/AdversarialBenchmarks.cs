@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MLNetExplain.Engine;
+using MLNetExplain.Attacks;
 using MLNetExplain.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,9 +7,9 @@ using static TorchSharp.torch;
 namespace MLNetExplain.Benchmarks;
 
 /// <summary>
-/// (c) One PGD-7 L2 (eps 1.5) adversarial train step on the compact ResNet: the attack in eval mode (robustness
-/// library conventions: step 2.5 eps / steps along g / ||g||, renorm to eps, clamp to [0, 1], no random start, last
-/// iterate), then train mode, cross-entropy on x_adv, backward, SGD step. 2x the iterations.
+/// (c) One PGD-7 L2 (eps 1.5) adversarial train step on the compact ResNet: the library's <see cref="PgdAttack"/>
+/// in eval mode (robustness-library steps, no random start, last iterate: <c>UseBest = false</c>, as the Python
+/// peer), then train mode, cross-entropy on x_adv, backward, SGD step. 2x the iterations.
 /// </summary>
 internal sealed class AdversarialBenchmarks : Section
 {
@@ -30,6 +30,10 @@ internal sealed class AdversarialBenchmarks : Section
 
     public override void MeasureOurs(Settings settings, Samples into)
     {
+        var attack = new PgdAttack(new PgdAttackOptions
+        {
+            ThreatModel = ThreatModel.L2, Epsilon = Epsilon, Steps = Steps, RandomStart = RandomStart.None, UseBest = false,
+        });
         random.manual_seed(0);
         using var model = ResNet.Compact(10, 3, 1);
         var (x, y) = ModelSteps.Inputs(settings.Batch);
@@ -44,7 +48,7 @@ internal sealed class AdversarialBenchmarks : Section
                 double attacked;
                 using (NewDisposeScope())
                 {
-                    var adversarial = PgdL2(model, x, y);
+                    var adversarial = attack.Perturb(model, x, y);
                     attacked = sw.Elapsed.TotalMilliseconds;
                     var loss = nn.functional.cross_entropy(model.call(adversarial), y);
                     optimizer.zero_grad();
@@ -59,29 +63,5 @@ internal sealed class AdversarialBenchmarks : Section
                 }
             }
         }
-    }
-
-    private static Tensor PgdL2(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
-    {
-        model.eval();
-        using var scope = NewDisposeScope();
-        var stepSize = 2.5 * Epsilon / Steps;
-        var x0 = x.detach();
-        var current = x0.clone();
-        for (var s = 0; s < Steps; s++)
-        {
-            var xi = current.detach().requires_grad_(true);
-            var grad = Gradients.Of(nn.functional.cross_entropy(model.call(xi), y), xi);
-            using (no_grad())
-            {
-                var norm = grad.view(grad.shape[0], -1).norm(1).view(-1, 1, 1, 1);
-                var stepped = xi + grad / (norm + 1e-10) * stepSize;
-                var diff = (stepped - x0).renorm(2, 0, (float)Epsilon);
-                current = (x0 + diff).clamp(0, 1);
-            }
-        }
-
-        model.train();
-        return current.detach().MoveToOuterDisposeScope();
     }
 }
