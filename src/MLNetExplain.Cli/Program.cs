@@ -1,1 +1,5 @@
-Console.WriteLine("mlnetexplain: jobs arrive with the port.");
+using MLNetExplain.Cli;
+using Spectre.Console;
+
+// System.CommandLine cancels the action's token on Ctrl+C (SIGINT) and SIGTERM; the jobs check it between steps.
+return await MLNetExplainCommand.Create(AnsiConsole.Console).Parse(args).InvokeAsync();
