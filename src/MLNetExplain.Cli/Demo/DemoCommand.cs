@@ -28,7 +28,9 @@ internal sealed class DemoCommand : Command
             Options.Add(option);
         }
 
-        SetAction((parse, token) => Task.FromResult(new DemoJob(Bind(parse), console).Run(token)));
+        // On a worker thread, so that System.CommandLine's Ctrl+C handling runs while the job does; the job checks the
+        // token between steps and returns 130.
+        SetAction((parse, token) => Task.Run(() => new DemoJob(Bind(parse), console).Run(token), CancellationToken.None));
     }
 
     /// <summary>The job's settings from a parse of this command.</summary>

@@ -69,7 +69,7 @@ internal sealed class DemoMaps(MLContext mlContext, ExplainedImageClassification
         var (one, oneClass) = (x.narrow(0, 0, 1), targets.narrow(0, 0, 1));
         operations.Add(("SmoothGrad-50", 1, () => smoothGrad.Attribute(one, oneClass)));
 
-        const int rounds = 15;
+        int rounds = options.LatencyRounds;
         var fastest = operations.Select(_ => new double[rounds]).ToArray();
         for (int round = 0; round < rounds; round++)
         {

@@ -47,6 +47,9 @@ public sealed record DemoOptions
     /// <summary>Test images the deletion curves average over (fewer when <see cref="TestRows"/> is smaller).</summary>
     public int DeletionRows { get; init; } = 500;
 
+    /// <summary>Rounds of the latency measurement (each times every method 5 times and keeps the fastest).</summary>
+    public int LatencyRounds { get; init; } = 15;
+
     /// <summary>The classifier spec for Fashion-MNIST (1 channel, 10 classes, normalisation inside the model).</summary>
     public ClassifierSpec Spec => (Model switch
     {
@@ -69,6 +72,7 @@ public sealed record DemoOptions
                      (nameof(TrainRows), TrainRows, 1), (nameof(TestRows), TestRows, 1), (nameof(RobustEpochs), RobustEpochs, 1),
                      (nameof(AttackSteps), AttackSteps, 1), (nameof(Samples), Samples, 1), (nameof(Epochs), Epochs, 1),
                      (nameof(GridImages), GridImages, 1), (nameof(AttackedRows), AttackedRows, 1), (nameof(DeletionRows), DeletionRows, 1),
+                     (nameof(LatencyRounds), LatencyRounds, 1),
                  })
         {
             if (value < min)

@@ -46,8 +46,8 @@ internal static class HtmlReport
             .Append(Row(Invariant($"f' under PGD-20 L2, eps {o.Epsilon} ({report.AttackedRows} images)"), Percent(report.RobustAdversarialAccuracy)))
             .Append("</table>");
 
-        html.Append("<h2>Latency per image</h2><p>Measured side by side in this run on the same classifier f: the methods alternate in 15 ")
-            .Append("rounds, each keeping the fastest of 5 runs, and the median over the rounds is shown (other processes' preemption ")
+        html.Append("<h2>Latency per image</h2><p>Measured side by side in this run on the same classifier f: the methods alternate in ")
+            .Append(Invariant($"{o.LatencyRounds} rounds, each keeping the fastest of 5 runs, and the median over the rounds is shown (other processes' preemption "))
             .Append("does not decide it). ")
             .Append("The explainer gives the prediction and the map in one forward pass; saliency is given the classes, so it runs one ")
             .Append("forward and one backward pass (the least any gradient map costs).</p>")

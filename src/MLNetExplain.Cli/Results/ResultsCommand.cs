@@ -24,7 +24,9 @@ internal sealed class ResultsCommand : Command
             Options.Add(option);
         }
 
-        SetAction((parse, token) => Task.FromResult(new ResultsJob(Bind(parse), console).Run(token)));
+        // On a worker thread, so that System.CommandLine's Ctrl+C handling runs while the job does; the job checks the
+        // token between steps and returns 130.
+        SetAction((parse, token) => Task.Run(() => new ResultsJob(Bind(parse), console).Run(token), CancellationToken.None));
     }
 
     /// <summary>The job's settings from a parse of this command.</summary>

@@ -23,7 +23,7 @@ public sealed class DemoJobTests : IDisposable
         var options = new DemoOptions
         {
             Output = _dir, TrainRows = 600, TestRows = 200, RobustEpochs = 1, AttackSteps = 2, Samples = 4, Epochs = 1, GridImages = 3,
-            AttackedRows = 50, DeletionRows = 100,
+            AttackedRows = 50, DeletionRows = 100, LatencyRounds = 3,
         };
         float[][]? inMemory = null, reloaded = null;
         int exitCode = new DemoJob(options, console).Run(CancellationToken.None, models =>
