@@ -1,7 +1,6 @@
+using System.IO.Compression;
 using System.Text.Json;
 using MLNetExplain.Models;
-using TorchSharp;
-using TorchSharp.PyBridge;
 
 namespace MLNetExplain.Explainer;
 
@@ -21,7 +20,7 @@ public static class ExplainedClassifierFile
 
     private const string ManifestEntry = "explainer.json";
     private const string WeightsEntry = "weights.safetensors";
-    private const string Kind = "explained-classifier";
+    private const string Kind = "explained-classifier file";
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (replacing any file there, atomically).</summary>
     /// <param name="path">The zip file to write.</param>
@@ -32,15 +31,13 @@ public static class ExplainedClassifierFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(backbone);
         var manifest = new Manifest(FormatName, ExplainerHead.Layout, model.Explainer.Spec, backbone);
-        ModelArchive.Write(path, new Dictionary<string, Action<Stream>>
-        {
-            [ManifestEntry] = s => JsonSerializer.Serialize(s, manifest),
-            [WeightsEntry] = s => model.save_safetensors(s, leaveOpen: true),
-        });
+        ModelArchive.Write(path,
+            new(ManifestEntry, s => JsonSerializer.Serialize(s, manifest), CompressionLevel.Fastest),
+            new(WeightsEntry, s => ModuleState.Save(model, s), CompressionLevel.Fastest));
     }
 
     /// <summary>Reads the backbone description a file was saved with.</summary>
-    public static string ReadBackbone(string path) => ReadManifest(path, ModelArchive.Read(path, Kind, ManifestEntry)).Backbone;
+    public static string ReadBackbone(string path) => ModelArchive.Read(path, Kind, ReadManifest).Backbone;
 
     /// <summary>Loads a model written by <see cref="Save"/>, on the CPU and in eval mode.</summary>
     /// <param name="path">The zip file.</param>
@@ -50,48 +47,41 @@ public static class ExplainedClassifierFile
     public static ExplainedClassifier Load(string path, Func<string, ConvClassifier> buildBackbone)
     {
         ArgumentNullException.ThrowIfNull(buildBackbone);
-        var entries = ModelArchive.Read(path, Kind, ManifestEntry, WeightsEntry);
-        var manifest = ReadManifest(path, entries);
-        var classifier = buildBackbone(manifest.Backbone) ?? throw new InvalidOperationException("buildBackbone returned null.");
-        ExplainerHead? head = null;
-        try
+        return ModelArchive.Read(path, Kind, archive =>
         {
-            head = manifest.Head.Build();
-            var model = new ExplainedClassifier(classifier, head);
-            using var weights = new MemoryStream(entries[WeightsEntry]);
-            model.load_safetensors(weights, strict: true);
-            model.eval();
-            return model;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotImplementedException)
-        {
-            head?.Dispose();
-            classifier.Dispose();
-            throw new InvalidDataException($"'{path}': the saved weights do not fit the rebuilt model (head {manifest.Head}, backbone '{manifest.Backbone}'): {e.Message}", e);
-        }
+            var manifest = ReadManifest(archive);
+            using var weights = archive.Open(WeightsEntry);
+            var classifier = buildBackbone(manifest.Backbone) ?? throw new InvalidOperationException("buildBackbone returned null.");
+            ExplainerHead? head = null;
+            try
+            {
+                head = manifest.Head.Build();
+                var model = new ExplainedClassifier(classifier, head);
+                ModuleState.Load(model, weights, WeightsEntry);
+                model.eval();
+                return model;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException)
+            {
+                head?.Dispose();
+                classifier.Dispose();
+                throw new InvalidDataException($"The saved weights do not fit the rebuilt model (head {manifest.Head}, backbone '{manifest.Backbone}'): {e.Message}", e);
+            }
+        });
     }
 
-    private static Manifest ReadManifest(string path, Dictionary<string, byte[]> entries)
+    private static Manifest ReadManifest(ModelArchive archive)
     {
-        Manifest? manifest;
-        try
+        var manifest = archive.Header(ManifestEntry, FormatName, newestVersion: null).Deserialize<Manifest>();
+        if (manifest is null || manifest.Head is null || manifest.Backbone is null)
         {
-            manifest = JsonSerializer.Deserialize<Manifest>(entries[ManifestEntry]);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}': {ManifestEntry} is not valid JSON: {e.Message}", e);
-        }
-
-        if (manifest is null || manifest.Format != FormatName || manifest.Head is null || manifest.Backbone is null)
-        {
-            throw new InvalidDataException($"'{path}' is not an {FormatName} file (its {ManifestEntry} lacks the format, head or backbone).");
+            throw new InvalidDataException($"Its {ManifestEntry} lacks the head or the backbone.");
         }
 
         if (manifest.HeadLayout != ExplainerHead.Layout)
         {
             // Weight shapes alone cannot tell: earlier layouts had the same shapes with other strides.
-            throw new InvalidDataException($"'{path}': the explainer head has layer layout {manifest.HeadLayout}; this version reads layout {ExplainerHead.Layout} (size-keeping convolutions, then upsampling transposed convolutions). Retrain the explainer.");
+            throw new InvalidDataException($"The explainer head has layer layout {manifest.HeadLayout}; this version reads layout {ExplainerHead.Layout} (size-keeping convolutions, then upsampling transposed convolutions). Retrain the explainer.");
         }
 
         return manifest;

@@ -3,8 +3,8 @@ using System.Text.Json;
 using MLNetExplain.Attribution;
 using MLNetExplain.Engine;
 using MLNetExplain.Models;
+using MLNetExplain.Training;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MLNetExplain.Explainer;
@@ -229,42 +229,34 @@ public sealed class ExplainerAlignmentTrainer
     private static ulong SeedFor(long seed, int stream, int epoch) =>
         unchecked(((ulong)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(stream + 1) * 0xBF58476D1CE4E5B9UL) ^ (ulong)epoch);
 
-    /// <summary>Checkpoints: network and optimiser state plus the epochs done, in one zip written atomically.</summary>
+    /// <summary>
+    /// Checkpoints: <c>state.json</c> (configuration, epochs done) and the network and optimiser state as a training
+    /// checkpoint holds them, in one zip written atomically. The step count is not stored: it follows from the epochs.
+    /// </summary>
     private static class Checkpoint
     {
+        private const string StateEntry = "state.json";
+        private const string NetworkEntry = "network.safetensors";
+
         public static void Save(string path, ExplainedClassifier network, TorchSharp.Modules.SGD optimizer, string configuration, int epochsDone) =>
-            ModelArchive.Write(path, new Dictionary<string, Action<Stream>>
+            ModelArchive.Write(path,
+            [
+                new(StateEntry, s => JsonSerializer.Serialize(s, new State(configuration, epochsDone)), System.IO.Compression.CompressionLevel.Fastest),
+                .. TrainingCheckpoint.State(NetworkEntry, network, optimizer),
+            ]);
+
+        public static int Restore(string path, ExplainedClassifier network, TorchSharp.Modules.SGD optimizer, string configuration) =>
+            ModelArchive.Read(path, "explainer-alignment checkpoint", archive =>
             {
-                ["state.json"] = s => JsonSerializer.Serialize(s, new State(configuration, epochsDone)),
-                ["network.safetensors"] = s => network.save_safetensors(s, leaveOpen: true),
-                ["optimizer.bin"] = s =>
+                var state = archive.Json<State>(StateEntry);
+                if (state.Configuration != configuration)
                 {
-                    using var writer = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true);
-                    optimizer.save_state_dict(writer);
-                },
+                    throw new InvalidDataException("It was written for another configuration; delete it or turn off ResumeFromCheckpoint.");
+                }
+
+                TrainingCheckpoint.RestoreState(archive, NetworkEntry, network, optimizer);
+                return state.EpochsDone;
             });
-
-        public static int Restore(string path, ExplainedClassifier network, TorchSharp.Modules.SGD optimizer, string configuration)
-        {
-            var entries = ModelArchive.Read(path, "explainer-alignment checkpoint", "state.json", "network.safetensors", "optimizer.bin");
-            var state = JsonSerializer.Deserialize<State>(entries["state.json"]);
-            if (state is null || state.Configuration != configuration)
-            {
-                throw new InvalidDataException($"Checkpoint '{path}' was written for another configuration; delete it or turn off ResumeFromCheckpoint.");
-            }
-
-            using (var weights = new MemoryStream(entries["network.safetensors"]))
-            {
-                network.load_safetensors(weights, strict: true);
-            }
-
-            using (var reader = new BinaryReader(new MemoryStream(entries["optimizer.bin"])))
-            {
-                optimizer.load_state_dict(reader);
-            }
-
-            return state.EpochsDone;
-        }
 
         private sealed record State(string Configuration, int EpochsDone);
     }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MLNetExplain.Models;
@@ -22,6 +21,7 @@ public static class ClassifierFile
     /// <summary>The format version this library writes and the newest it reads.</summary>
     public const int FormatVersion = 1;
 
+    private const string Kind = "classifier file";
     private const string SpecEntry = "spec.json";
     private const string WeightsEntry = "weights.safetensors";
 
@@ -41,28 +41,7 @@ public static class ClassifierFile
     public static void Save(string path, ConvClassifier model, ClassifierSpec spec)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(spec);
-        spec.Validate();
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                Save(stream, model, spec);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        ModelArchive.Write(path, Entries(model, spec));
     }
 
     /// <summary>Writes the archive to <paramref name="stream"/> (left open), e.g. inside another model file.</summary>
@@ -72,40 +51,7 @@ public static class ClassifierFile
     public static void Save(Stream stream, ConvClassifier model, ClassifierSpec spec)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(spec);
-        spec.Validate();
-        if (model.NumClasses != spec.NumClasses)
-        {
-            throw new ArgumentException($"The model has {model.NumClasses} classes; the spec says {spec.NumClasses}.", nameof(spec));
-        }
-
-        CheckFits(model, spec);
-
-        using var buffer = new MemoryStream();
-        using (var scope = NewDisposeScope())
-        {
-            var state = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous());
-            Safetensors.SaveStateDict(buffer, state, leaveOpen: true);
-        }
-
-        // The zip reader does not verify its CRCs, so the header carries a hash that catches damaged weights.
-        var header = new JsonObject
-        {
-            ["format"] = FormatName,
-            ["version"] = FormatVersion,
-            ["weightsSha256"] = Convert.ToHexString(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))),
-            ["spec"] = JsonSerializer.SerializeToNode(spec, Json),
-        };
-        using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        using (var writer = new StreamWriter(archive.CreateEntry(SpecEntry).Open()))
-        {
-            writer.Write(header.ToJsonString(Json));
-        }
-
-        using var weights = archive.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open();
-        buffer.Position = 0;
-        buffer.CopyTo(weights);
+        ModelArchive.Write(stream, Entries(model, spec));
     }
 
     /// <summary>Reads the spec of a classifier file without loading its weights.</summary>
@@ -113,11 +59,7 @@ public static class ClassifierFile
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a classifier file, or is corrupt or truncated.</exception>
     /// <exception cref="NotSupportedException">A newer version of the library wrote the file.</exception>
-    public static ClassifierSpec ReadSpec(string path) => WithFile(path, stream =>
-    {
-        using var archive = OpenArchive(stream);
-        return ReadHeader(archive).Spec;
-    });
+    public static ClassifierSpec ReadSpec(string path) => ModelArchive.Read(path, Kind, archive => ReadHeader(archive).Spec);
 
     /// <summary>Loads a classifier file written by <see cref="Save(string, ConvClassifier, ClassifierSpec)"/>.</summary>
     /// <param name="path">The file.</param>
@@ -129,7 +71,7 @@ public static class ClassifierFile
     /// <exception cref="NotSupportedException">A newer version of the library wrote the file.</exception>
     public static ConvClassifier Load(string path, out ClassifierSpec spec, Device? device = null)
     {
-        (var model, spec) = WithFile(path, stream => Load(stream, device));
+        (var model, spec) = ModelArchive.Read(path, Kind, archive => Load(archive, device));
         return model;
     }
 
@@ -145,40 +87,51 @@ public static class ClassifierFile
     public static (ConvClassifier Model, ClassifierSpec Spec) Load(Stream stream, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var archive = OpenArchive(stream);
-        var (spec, hash) = ReadHeader(archive);
-        var entry = archive.GetEntry(WeightsEntry) ?? throw new InvalidDataException($"The archive has no {WeightsEntry}.");
-        using var buffer = new MemoryStream();
-        try
+        using var archive = ModelArchive.Open(stream, Kind);
+        return Load(archive, device);
+    }
+
+    private static ModelArchive.Entry[] Entries(ConvClassifier model, ClassifierSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        if (model.NumClasses != spec.NumClasses)
         {
-            using var weights = entry.Open();
-            weights.CopyTo(buffer);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{WeightsEntry} is corrupt or truncated: {e.Message}", e);
+            throw new ArgumentException($"The model has {model.NumClasses} classes; the spec says {spec.NumClasses}.", nameof(spec));
         }
 
-        if (!string.Equals(hash, Convert.ToHexString(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))), StringComparison.OrdinalIgnoreCase))
+        CheckFits(model, spec);
+        var weights = new MemoryStream();
+        ModuleState.Save(model, weights);
+        // The zip reader does not verify its CRCs, so the header carries a hash that catches damaged weights.
+        var header = new JsonObject
+        {
+            ["format"] = FormatName,
+            ["version"] = FormatVersion,
+            ["weightsSha256"] = Sha256(weights),
+            ["spec"] = JsonSerializer.SerializeToNode(spec, Json),
+        };
+        return
+        [
+            new(SpecEntry, s => JsonSerializer.Serialize(s, header, Json)),
+            new(WeightsEntry, s => weights.WriteTo(s), CompressionLevel.NoCompression),
+        ];
+    }
+
+    private static (ConvClassifier Model, ClassifierSpec Spec) Load(ModelArchive archive, Device? device)
+    {
+        var (spec, hash) = ReadHeader(archive);
+        using var weights = archive.Open(WeightsEntry);
+        if (!string.Equals(hash, Sha256(weights), StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidDataException($"{WeightsEntry} is corrupt: its SHA-256 differs from the one in {SpecEntry}.");
-        }
-
-        buffer.Position = 0;
-        Dictionary<string, Tensor> state;
-        try
-        {
-            state = Safetensors.LoadStateDict(buffer, leaveOpen: true);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new InvalidDataException($"{WeightsEntry} is not a valid safetensors file: {e.Message}", e);
         }
 
         var model = spec.Build();
         try
         {
-            ModuleState.Assign(model, state, WeightsEntry);
+            ModuleState.Load(model, weights, WeightsEntry);
             if (device is not null)
             {
                 model.to(device);
@@ -192,14 +145,9 @@ public static class ClassifierFile
             model.Dispose();
             throw;
         }
-        finally
-        {
-            foreach (var t in state.Values)
-            {
-                t.Dispose();
-            }
-        }
     }
+
+    private static string Sha256(MemoryStream content) => Convert.ToHexString(SHA256.HashData(content.GetBuffer().AsSpan(0, (int)content.Length)));
 
     // A file whose spec does not rebuild its weights could never be loaded: refuse to write it.
     private static void CheckFits(ConvClassifier model, ClassifierSpec spec)
@@ -215,82 +163,18 @@ public static class ClassifierFile
         }
     }
 
-    private static ZipArchive OpenArchive(Stream stream)
+    private static (ClassifierSpec Spec, string? WeightsSha256) ReadHeader(ModelArchive archive)
     {
+        var header = archive.Header(SpecEntry, FormatName, FormatVersion);
         try
         {
-            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"It is not a zip archive, or it is truncated ({e.Message}); an MLNetExplain classifier file is a zip with {SpecEntry} and {WeightsEntry}.", e);
-        }
-    }
-
-    private static (ClassifierSpec Spec, string? WeightsSha256) ReadHeader(ZipArchive archive)
-    {
-        var entry = archive.GetEntry(SpecEntry)
-            ?? throw new InvalidDataException($"The archive has no {SpecEntry}: it is not an MLNetExplain classifier file.");
-        JsonNode? header;
-        try
-        {
-            using var reader = new StreamReader(entry.Open());
-            header = JsonNode.Parse(reader.ReadToEnd());
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException)
-        {
-            throw new InvalidDataException($"{SpecEntry} is corrupt: {e.Message}", e);
-        }
-
-        if (header is not JsonObject o || o["format"]?.GetValue<string>() != FormatName)
-        {
-            throw new InvalidDataException($"{SpecEntry} does not name the format '{FormatName}': it is not an MLNetExplain classifier file.");
-        }
-
-        int version = o["version"] is JsonValue v && v.TryGetValue(out int number) ? number : -1;
-        if (version > FormatVersion)
-        {
-            throw new NotSupportedException($"A newer MLNetExplain wrote it (format version {version}); this version reads up to {FormatVersion}. Update MLNetExplain.");
-        }
-
-        if (version < 1)
-        {
-            throw new InvalidDataException($"{SpecEntry} has no valid format version.");
-        }
-
-        try
-        {
-            var spec = o["spec"].Deserialize<ClassifierSpec>(Json) ?? throw new InvalidDataException($"{SpecEntry} has no spec.");
+            var spec = header["spec"].Deserialize<ClassifierSpec>(Json) ?? throw new InvalidDataException($"{SpecEntry} has no spec.");
             spec.Validate();
-            return (spec, o["weightsSha256"]?.GetValue<string>());
+            return (spec, header["weightsSha256"]?.GetValue<string>());
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new InvalidDataException($"{SpecEntry} holds an invalid spec: {e.Message}", e);
-        }
-    }
-
-    // Opens the file and puts its name into every error, so a user with many model files knows which one failed.
-    private static T WithFile<T>(string path, Func<Stream, T> read)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Classifier file '{path}' does not exist.", path);
-        }
-
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return read(stream);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"Classifier file '{path}': {e.Message}", e);
-        }
-        catch (NotSupportedException e)
-        {
-            throw new NotSupportedException($"Classifier file '{path}': {e.Message}", e);
         }
     }
 }

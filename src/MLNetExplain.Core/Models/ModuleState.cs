@@ -1,10 +1,52 @@
+using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MLNetExplain.Models;
 
-/// <summary>Copies a saved state dict into a module's own tensors, after checking names, shapes and types.</summary>
+/// <summary>
+/// A module's state dict saved as safetensors (PyTorch names), and copied back into a module's own tensors after
+/// checking names, shapes and types.
+/// </summary>
 internal static class ModuleState
 {
+    /// <summary>Writes the state dict of <paramref name="module"/> (CPU copies, any device) to <paramref name="stream"/>, left open.</summary>
+    public static void Save(nn.Module module, Stream stream)
+    {
+        using var scope = NewDisposeScope();
+        var state = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous());
+        Safetensors.SaveStateDict(stream, state, leaveOpen: true);
+    }
+
+    /// <summary>
+    /// Reads a state dict written by <see cref="Save"/> from <paramref name="stream"/> (left open) into
+    /// <paramref name="module"/>, as <see cref="Assign"/> does.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream holds no safetensors, or tensors that do not fit; the message names <paramref name="source"/>.</exception>
+    public static void Load(nn.Module module, Stream stream, string source)
+    {
+        Dictionary<string, Tensor> state;
+        try
+        {
+            state = Safetensors.LoadStateDict(stream, leaveOpen: true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{source} is not a valid safetensors file: {e.Message}", e);
+        }
+
+        try
+        {
+            Assign(module, state, source);
+        }
+        finally
+        {
+            foreach (var t in state.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
     /// <summary>
     /// Copies <paramref name="state"/> into <paramref name="module"/> in place (so it works for any module,
     /// TorchScript included). Throws <see cref="InvalidDataException"/> naming <paramref name="source"/> when a name
