@@ -35,13 +35,22 @@ internal sealed class DemoJob(DemoOptions options, IAnsiConsole console)
     /// <summary>The files the job writes in the output folder.</summary>
     public static readonly string[] OutputFiles = ["explanations.png", "pipeline.zip", "report.html"];
 
-    /// <summary>Runs the job; returns the process exit code (130 when cancelled).</summary>
+    /// <summary>Runs the job; returns the process exit code (2 for settings out of range, 130 when cancelled).</summary>
     public int Run(CancellationToken cancellationToken) => Run(cancellationToken, _ => { });
 
     /// <summary>Runs the job, showing <paramref name="inspect"/> the trained models before they are disposed.</summary>
     internal int Run(CancellationToken cancellationToken, Action<DemoModels> inspect)
     {
-        options.Validate();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return 2;
+        }
+
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(options.Output);
         var report = new DemoReport { Options = options, Threads = torch.get_num_threads() };

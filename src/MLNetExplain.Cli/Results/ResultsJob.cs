@@ -27,10 +27,19 @@ internal sealed class ResultsJob(ResultsOptions options, IAnsiConsole console)
     private const string StandardModel = "Standard (SGD, cosine)";
     private const string AdversarialModel = "Adversarial (PGD-7 L2 eps 1.5)";
 
-    /// <summary>Runs the job, prints the table and writes the markdown; returns the exit code (130 when cancelled).</summary>
+    /// <summary>Runs the job, prints the table and writes the markdown; returns the exit code (2 for settings out of range, 130 when cancelled).</summary>
     public int Run(CancellationToken cancellationToken)
     {
-        options.Validate();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return 2;
+        }
+
         var clock = Stopwatch.StartNew();
         var rows = new List<ResultsRow>();
         try

@@ -47,6 +47,16 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void JobsRefuseOutOfRangeSettingsWithExitCode2()
+    {
+        var console = new TestConsole();
+        Assert.Equal(2, new DemoJob(new DemoOptions { Samples = 0 }, console).Run(CancellationToken.None));
+        Assert.Contains("Samples must be at least 1; got 0.", console.Output);
+        Assert.Equal(2, new ResultsJob(new ResultsOptions { Epochs = 0 }, console).Run(CancellationToken.None));
+        Assert.Contains("Epochs must be at least 1; got 0.", console.Output);
+    }
+
+    [Fact]
     public void ResultsOptionsAreBound()
     {
         var results = new ResultsCommand(new TestConsole());
