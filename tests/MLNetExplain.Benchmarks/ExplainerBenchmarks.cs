@@ -1,4 +1,5 @@
 using MLNetExplain.Attribution;
+using MLNetExplain.Explainer;
 using MLNetExplain.Models;
 using static TorchSharp.torch;
 
@@ -44,7 +45,7 @@ internal sealed class ExplainerBenchmarks : Section
     {
         random.manual_seed(1);
         using var model = ResNet.ResNet18(10, 3);
-        using var head = new BenchmarkExplainerHead(model.FeatureChannels, 4, 32);
+        using var head = new ExplainerHeadSpec(model.FeatureChannels, 4, 4, 32, 32).Build();
         model.eval();
         head.eval();
 
