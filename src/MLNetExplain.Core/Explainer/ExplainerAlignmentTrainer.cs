@@ -95,6 +95,8 @@ public sealed class ExplainerAlignmentTrainer
         }
         catch
         {
+            // The caller's classifier is left as every trainer leaves it, in eval mode, also when cancelled.
+            classifier.eval();
             head.Dispose();
             throw;
         }

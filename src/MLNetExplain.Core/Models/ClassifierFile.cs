@@ -155,11 +155,11 @@ public static class ClassifierFile
         using var reference = spec.Build();
         var expected = reference.state_dict();
         var actual = model.state_dict();
-        var wrong = expected.Where(p => !actual.TryGetValue(p.Key, out var t) || !t.shape.SequenceEqual(p.Value.shape)).Select(p => p.Key)
+        var wrong = expected.Where(p => !actual.TryGetValue(p.Key, out var t) || !t.shape.SequenceEqual(p.Value.shape) || t.dtype != p.Value.dtype).Select(p => p.Key)
             .Concat(actual.Keys.Where(k => !expected.ContainsKey(k))).Take(4).ToList();
         if (wrong.Count > 0)
         {
-            throw new ArgumentException($"The spec does not describe the model: the state dicts differ at [{string.Join(", ", wrong)}].", nameof(spec));
+            throw new ArgumentException($"The spec does not describe the model (a model moved to another dtype cannot be loaded back into its spec): the state dicts differ in name, shape or dtype at [{string.Join(", ", wrong)}].", nameof(spec));
         }
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.IO.Compression;
 using MLNetExplain.Models;
 using MLNetExplain.Tests.Datasets;
@@ -170,5 +171,18 @@ public class ClassifierFileTests
         entry.Delete();
         using var w = new StreamWriter(archive.CreateEntry("spec.json").Open());
         w.Write(edited);
+    }
+
+    [Fact]
+    public void AModelMovedToAnotherDtypeIsNotWrittenAsAFileThatCouldNotLoad()
+    {
+        using var dir = new TempDirectory();
+        var spec = ClassifierSpec.SmallCnn(10, 1, 8);
+        using var model = spec.Build(new Generator(1));
+        model.to(ScalarType.Float64);
+        string path = Path.Combine(dir.Path, "double.zip");
+        var ex = Assert.Throws<ArgumentException>(() => ClassifierFile.Save(path, model, spec));
+        Assert.Contains("dtype", ex.Message);
+        Assert.False(File.Exists(path));
     }
 }
