@@ -50,6 +50,7 @@ Section[] sections =
     new AdversarialBenchmarks(),
     new ExplainerBenchmarks(),
     new GuardBenchmarks(),
+    new PipelineBenchmarks(),
     new LayerBenchmarks(),
     new TrainStepBenchmarks(),
 ];

@@ -17,13 +17,13 @@ internal sealed record Settings(
     public const string Usage =
         "usage: MLNetExplain.Benchmarks [--rounds N] [--iterations N] [--warmup N] [--threads N] [--batch N] [--interop-ops N]\n" +
         "                               [--only SECTION[,SECTION...]] [--python PATH] [--no-python]\n" +
-        "sections: interop, resnet, adversarial, explainer, guard, layers, trainstep (default: all but layers, trainstep)";
+        "sections: interop, resnet, adversarial, explainer, guard, pipeline, layers, trainstep (default: all but layers, trainstep)";
 
     /// <summary>Every section, in the order they run.</summary>
-    public static readonly string[] AllSections = ["interop", "resnet", "adversarial", "explainer", "guard", "layers", "trainstep"];
+    public static readonly string[] AllSections = ["interop", "resnet", "adversarial", "explainer", "guard", "pipeline", "layers", "trainstep"];
 
     /// <summary>What runs without <c>--only</c>: everything but the two investigations of the train step (layers, trainstep).</summary>
-    public static readonly string[] DefaultSections = ["interop", "resnet", "adversarial", "explainer", "guard"];
+    public static readonly string[] DefaultSections = ["interop", "resnet", "adversarial", "explainer", "guard", "pipeline"];
 
     public bool Runs(string section) => Only.Contains(section);
 
