@@ -150,18 +150,12 @@ public sealed class AttributionTransformer : ITransformer, IDisposable, IExplain
         return new TensorBatchFunction((images, targets) =>
         {
             var x = images.to(device);
-            var classes = targets?.to(device) ?? PredictedClasses(x);
+            var classes = targets?.to(device) ?? AttributionTargets.Predicted(Model, x);
             var maps = method.Attribute(x, classes);
             var result = AttributionPostprocessing.Apply(maps, Options.Reduction, Options.Normalization, Options.Absolute).to_type(ScalarType.Float32);
             rows += images.shape[0];
             Options.Progress?.Report(rows);
             return [result];
         }, Recipe is null ? null : method as IDisposable);
-    }
-
-    private Tensor PredictedClasses(Tensor images)
-    {
-        using var noGrad = no_grad();
-        return Model.call(images).argmax(1);
     }
 }

@@ -49,12 +49,7 @@ public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedIm
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var o = TrainerOptions;
-        var label = inputSchema.FirstOrDefault(c => c.Name == o.LabelColumnName);
-        if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Stage}: label column '{o.LabelColumnName}' " +
-                (label.Name is null ? "not found" : "is not a scalar key") + "; expected a key column (use MapValueToKey).");
-        }
+        TrainingData.CheckLabel(inputSchema, o.LabelColumnName, Stage);
 
         if (o.RobustAttributionColumnName is { } targets)
         {
@@ -159,13 +154,8 @@ public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedIm
     }
 
     /// <summary>Settings of <see cref="ExplainedImageClassificationTrainer"/>; defaults follow seed 001.</summary>
-    public sealed class Options
+    public sealed class Options : ImageTrainerOptions
     {
-        /// <summary>The key label column.</summary>
-        public string LabelColumnName { get; set; } = "Label";
-
-        /// <summary>The image column: a <c>Vector&lt;Single, C, H, W&gt;</c> of pixels in [0, 1].</summary>
-        public string FeatureColumnName { get; set; } = "Features";
 
         /// <summary>Precomputed robust attributions (<c>Vector&lt;Single, 1 or C, H, W&gt;</c>), or null to compute them with <see cref="RobustModel"/>.</summary>
         public string? RobustAttributionColumnName { get; set; }
@@ -176,35 +166,11 @@ public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedIm
         /// <summary>SmoothGrad settings for targets computed on the fly.</summary>
         public SmoothGradOptions RobustSmoothGrad { get; set; } = new();
 
-        /// <summary>The probabilities column the fitted model appends.</summary>
-        public string ScoreColumnName { get; set; } = "Score";
-
-        /// <summary>The predicted-class key column the fitted model appends.</summary>
-        public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
-
         /// <summary>The heatmap column the fitted model appends.</summary>
         public string ExplanationColumnName { get; set; } = "Explanation";
 
-        /// <summary>The architecture of f, trained from scratch; null trains a small CNN sized for the data.</summary>
-        public ClassifierSpec? Model { get; set; }
-
         /// <summary>A trained classifier to explain post hoc: it stays frozen and only the head trains.</summary>
         public ImageClassificationTransformer? PostHocClassifier { get; set; }
-
-        /// <summary>Passes over the training rows.</summary>
-        public int Epochs { get; set; } = 10;
-
-        /// <summary>Images per optimiser step.</summary>
-        public int BatchSize { get; set; } = 128;
-
-        /// <summary>Peak learning rate (SGD with momentum).</summary>
-        public double LearningRate { get; set; } = 0.1;
-
-        /// <summary>SGD momentum.</summary>
-        public double Momentum { get; set; } = 0.9;
-
-        /// <summary>L2 weight decay.</summary>
-        public double WeightDecay { get; set; } = 5e-4;
 
         /// <summary>Epochs between step decays of the learning rate.</summary>
         public int DecayEpochs { get; set; } = 10;
@@ -224,25 +190,8 @@ public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedIm
         /// <summary>Convolution layers of the head before its output layer (seed 001: 4).</summary>
         public int HeadLayers { get; set; } = 4;
 
-        /// <summary>Seed of the initial weights, the shuffling and every random draw of training.</summary>
-        public long Seed { get; set; }
-
-        /// <summary>Where to write a checkpoint after every epoch; null writes none.</summary>
-        public string? CheckpointPath { get; set; }
-
-        /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
-        public bool ResumeFromCheckpoint { get; set; }
-
-        /// <summary>Where to train and score (the CPU when null).</summary>
-        public Device? Device { get; set; }
-
         /// <summary>Receives a report after every epoch.</summary>
         public IProgress<ExplainerAlignmentProgress>? Progress { get; set; }
 
-        /// <summary>Checked before every training step.</summary>
-        public CancellationToken CancellationToken { get; set; }
-
-        /// <summary>Rows per forward pass when the fitted model scores.</summary>
-        public int ScoringBatchSize { get; set; } = 128;
     }
 }

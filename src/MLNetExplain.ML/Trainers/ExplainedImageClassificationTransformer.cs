@@ -20,8 +20,8 @@ public sealed class ExplainedImageClassificationTransformer : ImageScoringTransf
     internal const string SavedKind = "ExplainedImageClassification";
 
     internal ExplainedImageClassificationTransformer(ExplainedClassifier model, ClassifierSpec spec, string[]? classNames, ExplainedImageClassificationTrainer.Options options)
-        : base("ExplainedImageClassification", spec, classNames, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName,
-            options.ScoringBatchSize, [MapColumn(options.ExplanationColumnName, model.Explainer.Spec)], () => new TensorBatchFunction((images, _) => Score(model, images)))
+        : base("ExplainedImageClassification", spec, classNames, options, [MapColumn(options.ExplanationColumnName, model.Explainer.Spec)],
+            () => new TensorBatchFunction((images, _) => Score(model, images)))
     {
         Model = model;
         ExplanationColumnName = options.ExplanationColumnName;

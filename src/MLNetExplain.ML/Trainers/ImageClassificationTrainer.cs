@@ -63,12 +63,7 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var o = TrainerOptions;
-        var label = inputSchema.FirstOrDefault(c => c.Name == o.LabelColumnName);
-        if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{Stage}: label column '{o.LabelColumnName}' " +
-                (label.Name is null ? "not found" : "is not a scalar key") + "; expected a key column (use MapValueToKey).");
-        }
+        TrainingData.CheckLabel(inputSchema, o.LabelColumnName, Stage);
 
         // The map checks the feature column; the sizes (classes, image shape) are only known from data.
         return Scoring(o, classes: 1, classNames: null).OutputShape(inputSchema);
@@ -129,40 +124,11 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
             () => throw new InvalidOperationException("Shape only."));
 
     /// <summary>Settings of <see cref="ImageClassificationTrainer"/> and the trainers derived from it.</summary>
-    public class Options
+    public class Options : ImageTrainerOptions
     {
-        /// <summary>The key label column.</summary>
-        public string LabelColumnName { get; set; } = "Label";
-
-        /// <summary>The image column: a <c>Vector&lt;Single, C, H, W&gt;</c> of pixels in [0, 1].</summary>
-        public string FeatureColumnName { get; set; } = "Features";
-
-        /// <summary>The probabilities column the fitted model appends.</summary>
-        public string ScoreColumnName { get; set; } = "Score";
-
-        /// <summary>The predicted-class key column the fitted model appends.</summary>
-        public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
-
-        /// <summary>The network; null trains a <see cref="ClassifierSpec.SmallCnn"/> sized for the data (with Softplus for gradient alignment).</summary>
-        public ClassifierSpec? Model { get; set; }
-
-        /// <summary>Passes over the training rows.</summary>
-        public int Epochs { get; set; } = 10;
-
-        /// <summary>Images per optimiser step.</summary>
-        public int BatchSize { get; set; } = 128;
 
         /// <summary>The optimiser.</summary>
         public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
-
-        /// <summary>Peak learning rate.</summary>
-        public double LearningRate { get; set; } = 0.1;
-
-        /// <summary>SGD momentum.</summary>
-        public double Momentum { get; set; } = 0.9;
-
-        /// <summary>L2 weight decay.</summary>
-        public double WeightDecay { get; set; } = 5e-4;
 
         /// <summary>The learning-rate schedule over epochs.</summary>
         public ScheduleKind Schedule { get; set; } = ScheduleKind.Cosine;
@@ -170,25 +136,8 @@ public class ImageClassificationTrainer : IEstimator<ImageClassificationTransfor
         /// <summary>Epochs of linear learning-rate warm-up.</summary>
         public int WarmupEpochs { get; set; }
 
-        /// <summary>Seed of the initial weights, the shuffling and every random draw of training.</summary>
-        public long Seed { get; set; }
-
-        /// <summary>Where to write a checkpoint after every epoch; null writes none.</summary>
-        public string? CheckpointPath { get; set; }
-
-        /// <summary>Continue from <see cref="CheckpointPath"/> when it exists (the result equals an uninterrupted run).</summary>
-        public bool ResumeFromCheckpoint { get; set; }
-
-        /// <summary>Where to train and score (the CPU when null); tensors follow the model.</summary>
-        public Device? Device { get; set; }
-
         /// <summary>Receives a report after every epoch.</summary>
         public IProgress<TrainingProgress>? Progress { get; set; }
 
-        /// <summary>Checked before every training step.</summary>
-        public CancellationToken CancellationToken { get; set; }
-
-        /// <summary>Rows per forward pass when the fitted model scores.</summary>
-        public int ScoringBatchSize { get; set; } = 128;
     }
 }

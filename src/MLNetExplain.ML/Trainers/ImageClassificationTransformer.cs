@@ -19,8 +19,7 @@ public sealed class ImageClassificationTransformer : ImageScoringTransformer, IE
     internal const string SavedKind = "ImageClassification";
 
     internal ImageClassificationTransformer(ConvClassifier model, ClassifierSpec spec, string[]? classNames, ImageClassificationTrainer.Options options)
-        : base("ImageClassification", spec, classNames, options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName,
-            options.ScoringBatchSize, [], () => new TensorBatchFunction((images, _) => ClassifierOutputs.Score(model, images)))
+        : base("ImageClassification", spec, classNames, options, [], () => new TensorBatchFunction((images, _) => ClassifierOutputs.Score(model, images)))
     {
         Model = model;
         Model.eval();

@@ -15,19 +15,18 @@ public abstract class ImageScoringTransformer : ITransformer, IDisposable
 {
     private readonly TensorMapTransformer _map;
 
-    private protected ImageScoringTransformer(string stage, ClassifierSpec spec, string[]? classNames, string featureColumnName,
-        string scoreColumnName, string predictedLabelColumnName, int scoringBatchSize, IEnumerable<TensorOutputColumn> extraColumns,
-        Func<TensorBatchFunction> open)
+    private protected ImageScoringTransformer(string stage, ClassifierSpec spec, string[]? classNames, ImageTrainerOptions options,
+        IEnumerable<TensorOutputColumn> extraColumns, Func<TensorBatchFunction> open)
     {
         Spec = spec;
         ClassNames = classNames;
-        FeatureColumnName = featureColumnName;
-        ScoreColumnName = scoreColumnName;
-        PredictedLabelColumnName = predictedLabelColumnName;
-        ScoringBatchSize = scoringBatchSize;
+        FeatureColumnName = options.FeatureColumnName;
+        ScoreColumnName = options.ScoreColumnName;
+        PredictedLabelColumnName = options.PredictedLabelColumnName;
+        ScoringBatchSize = options.ScoringBatchSize;
         Stage = stage;
-        var columns = ClassifierOutputs.Columns(scoreColumnName, predictedLabelColumnName, spec.NumClasses, classNames).Concat(extraColumns).ToList();
-        _map = new TensorMapTransformer(new BatchedTensorMap(stage, featureColumnName, null, scoringBatchSize, columns, open));
+        var columns = ClassifierOutputs.Columns(ScoreColumnName, PredictedLabelColumnName, spec.NumClasses, classNames).Concat(extraColumns).ToList();
+        _map = new TensorMapTransformer(new BatchedTensorMap(stage, FeatureColumnName, null, ScoringBatchSize, columns, open));
     }
 
     /// <summary>The architecture of the classifier.</summary>

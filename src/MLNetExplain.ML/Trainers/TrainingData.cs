@@ -35,6 +35,18 @@ internal static class TrainingData
         throw new ArgumentException($"{stage}: column '{column}' is a vector with dimensions [{string.Join(", ", dims)}]; expected three dimensions [C, H, W] (ImageAnalytics' ExtractPixels and MLNetExplain's loaders give them).");
     }
 
+    /// <summary>Checks, before fitting, that <paramref name="column"/> is a scalar key column.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is missing or not a scalar key.</exception>
+    public static void CheckLabel(SchemaShape inputSchema, string column, string stage)
+    {
+        var label = inputSchema.FirstOrDefault(c => c.Name == column);
+        if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{stage}: label column '{column}' " +
+                (label.Name is null ? "not found" : "is not a scalar key") + "; expected a key column (use MapValueToKey).");
+        }
+    }
+
     /// <summary>The class count of a key-typed label column, or an exception naming the column.</summary>
     public static int ClassCount(DataViewSchema schema, string column, string stage)
     {
