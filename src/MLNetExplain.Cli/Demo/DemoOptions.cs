@@ -9,13 +9,13 @@ public sealed record DemoOptions
     public string Output { get; init; } = "mlnetexplain-demo";
 
     /// <summary>Training images used (of 60000).</summary>
-    public int TrainRows { get; init; } = 10000;
+    public int TrainRows { get; init; } = 20000;
 
     /// <summary>Test images used for accuracy, deletion curves and the grid (of 10000).</summary>
     public int TestRows { get; init; } = 2000;
 
     /// <summary>Epochs of PGD adversarial training of the robust counterpart f'.</summary>
-    public int RobustEpochs { get; init; } = 3;
+    public int RobustEpochs { get; init; } = 5;
 
     /// <summary>L2 budget of the training and evaluation attacks, pixels in [0, 1] (seed 001 uses 1.5).</summary>
     public double Epsilon { get; init; } = 1.5;
@@ -23,8 +23,8 @@ public sealed record DemoOptions
     /// <summary>PGD steps per training batch (seed 001 uses 20; 7 keeps the demo short).</summary>
     public int AttackSteps { get; init; } = 7;
 
-    /// <summary>SmoothGrad samples per robust attribution (seed 001 uses 50; 20 keeps the demo short).</summary>
-    public int Samples { get; init; } = 20;
+    /// <summary>SmoothGrad samples per robust attribution (seed 001 uses 50).</summary>
+    public int Samples { get; init; } = 50;
 
     /// <summary>Epochs of joint classifier and explainer training.</summary>
     public int Epochs { get; init; } = 10;
