@@ -9,8 +9,9 @@ namespace MLNetExplain.Attribution;
 /// </summary>
 /// <remarks>
 /// sigma is relative to each example's range by default (<see cref="SmoothGradOptions.NoiseLevel"/>) or absolute.
-/// Noise comes from a seeded <see cref="Generator"/>, one full-batch draw per sample in sample order, and samples
-/// are summed in that order, so results repeat for a seed and do not depend on the chunk sizes. The model runs in
+/// Noise comes from a seeded <see cref="Generator"/>, one draw per sample in sample order, shared by the images of
+/// a batch (each scaled by its own sigma; Captum draws per image), and samples are summed in that order, so results
+/// repeat for a seed and depend neither on the chunk sizes nor on which other images share the batch. The model runs in
 /// eval mode during the call (restored after) and is protected with <see cref="ModuleProtection.Protect"/>.
 /// </remarks>
 public sealed class SmoothGrad : IAttributionMethod, IDisposable
@@ -77,9 +78,12 @@ public sealed class SmoothGrad : IAttributionMethod, IDisposable
         {
             using var chunkScope = NewDisposeScope();
             int k = Math.Min(samplesPerForward, o.Samples - done);
-            // One full-batch draw per sample, in sample order: the noise does not depend on the chunk size. Drawn in
-            // Float32 whatever the inputs' dtype, so a Float64 run sees the same noise as a Float32 one.
-            var noise = stack(Enumerable.Range(0, k).Select(_ => randn(x.shape, ScalarType.Float32, generator: generator)).ToArray()).to(x.dtype).to(x.device);
+            // One draw per sample, in sample order, shared by every image of the batch (scaled by each image's own
+            // sigma): an image's noise then depends neither on the chunk size nor on the batch it is in, so a batched
+            // pipeline pass and a one-row PredictionEngine give the same map. Drawn in Float32 whatever the inputs'
+            // dtype, so a Float64 run sees the same noise as a Float32 one.
+            long[] oneImage = [1, .. x.shape.Skip(1)];
+            var noise = stack(Enumerable.Range(0, k).Select(_ => randn(oneImage, ScalarType.Float32, generator: generator)).ToArray()).to(x.dtype).to(x.device);
             var noisy = (x.unsqueeze(0) + noise * sigma.unsqueeze(0)).flatten(0, 1);
             var repeated = targets.repeat(k);
             var maps = new List<Tensor>();

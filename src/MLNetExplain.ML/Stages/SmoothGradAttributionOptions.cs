@@ -15,9 +15,8 @@ public record SmoothGradAttributionOptions : AttributionOptions
     /// The method's settings (samples, noise level, per-sample absolute value, seed). Every cursor starts its noise
     /// generator from <see cref="SmoothGradOptions.Seed"/>, so a pass over the same rows in the same order repeats;
     /// every PredictionEngine prediction starts from it too, so an image gets the same map on any engine or thread.
-    /// The noise is drawn for a whole batch at once, so which noise an image gets depends on its place in its batch:
-    /// a batched pass and PredictionEngine (a batch of one) give different draws of the same estimate, and so do
-    /// two values of <see cref="AttributionOptions.BatchSize"/>.
+    /// Each sample's noise is shared by the images of a batch, so the map does not depend on
+    /// <see cref="AttributionOptions.BatchSize"/> either: a batched pass and PredictionEngine agree.
     /// </summary>
     public SmoothGradOptions SmoothGrad { get; init; } = new();
 }

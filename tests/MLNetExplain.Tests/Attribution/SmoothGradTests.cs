@@ -118,4 +118,24 @@ public class SmoothGradTests
         Assert.Throws<ArgumentException>(() => new SmoothGrad(model, new SmoothGradOptions { NoiseLevel = -1 }));
         Assert.Throws<ArgumentException>(() => new SmoothGrad(model, new SmoothGradOptions { AbsoluteStdDev = double.NaN }));
     }
+
+    [Fact]
+    public void AnImagesMapDoesNotDependOnTheBatchItIsIn()
+    {
+        // One draw per sample shared by the batch: a batch of two gives each image the map it gets alone.
+        using var scope = NewDisposeScope();
+        random.manual_seed(4);
+        var model = nn.Sequential(("conv", nn.Conv2d(1, 3, 3, padding: 1)), ("tanh", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(3 * 36, 4)));
+        var x = rand(2, 1, 6, 6);
+        var t = tensor(new long[] { 1, 3 });
+        var options = new SmoothGradOptions { Samples = 6, Seed = 9 };
+        using var together = new SmoothGrad(model, options);
+        var both = together.Attribute(x, t);
+        for (int i = 0; i < 2; i++)
+        {
+            using var alone = new SmoothGrad(model, options);
+            var single = alone.Attribute(x.narrow(0, i, 1), t.narrow(0, i, 1));
+            Assert.True((single - both.narrow(0, i, 1)).abs().max().item<float>() <= 1e-6f, $"image {i}");
+        }
+    }
 }
