@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.ML;
+using MLNetExplain.ML.Imaging;
 using MLNetExplain.ML.Stages;
 
 namespace MLNetExplain.ML.Persistence;
@@ -10,6 +11,7 @@ internal static class ExplainStageLoaders
     private static readonly ConcurrentDictionary<string, Func<ExplainStageReader, ITransformer>> Loaders = new()
     {
         [AttributionTransformer.SavedKind] = AttributionTransformer.Load,
+        [HeatmapRenderingTransformer.SavedKind] = HeatmapRenderingTransformer.Load,
     };
 
     /// <summary>Makes stages of <paramref name="kind"/> loadable.</summary>
