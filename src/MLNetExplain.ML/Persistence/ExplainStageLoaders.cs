@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.ML;
+using MLNetExplain.ML.Imaging;
 using MLNetExplain.ML.Stages;
 
 namespace MLNetExplain.ML.Persistence;
@@ -12,6 +13,7 @@ internal static class ExplainStageLoaders
         [AttributionTransformer.SavedKind] = AttributionTransformer.Load,
         [Trainers.ImageClassificationTransformer.SavedKind] = Trainers.ImageClassificationTransformer.Load,
         [Trainers.ExplainedImageClassificationTransformer.SavedKind] = Trainers.ExplainedImageClassificationTransformer.Load,
+        [HeatmapRenderingTransformer.SavedKind] = HeatmapRenderingTransformer.Load,
     };
 
     /// <summary>Makes stages of <paramref name="kind"/> loadable.</summary>

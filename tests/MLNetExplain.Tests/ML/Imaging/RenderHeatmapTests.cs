@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetExplain.ML.Imaging;
+using MLNetExplain.ML.Persistence;
 using MLNetExplain.Tests.Datasets;
 using SkiaSharp;
 
@@ -191,6 +192,31 @@ public class RenderHeatmapTests
         using var dir = new TempDirectory();
         var e = Assert.Throws<NotSupportedException>(() => _ml.Model.Save(model, data.Schema, dir.File("model.zip")));
         Assert.Contains("HeatmapRenderingTransformer", e.Message);
+    }
+
+    [Fact]
+    public void SaveWithExplainersKeepsTheStageAndItsColourMaps()
+    {
+        Row[] rows = Rows(2);
+        IDataView data = _ml.Data.LoadFromEnumerable(rows);
+        var custom = new ColorMap("ramp", [new SKColor(0x10, 0x20, 0x30), new SKColor(0xF0, 0xE0, 0xD0)]);
+        ITransformer model = _ml.Transforms.CopyColumns("Copy", "Attribution")
+            .Append(_ml.Transforms.RenderHeatmap(new HeatmapRenderingEstimator.Options
+            {
+                OutputColumnName = "Heatmap", InputColumnName = "Copy", ImageColumnName = "Features",
+                SequentialMap = custom, Alpha = 0.3, Scale = 2, OutlierPercent = 10,
+            }))
+            .Fit(data);
+        using var dir = new TempDirectory();
+        _ml.Model.SaveWithExplainers(model, data.Schema, dir.File("heat.zip"));
+
+        using var loaded = _ml.Model.LoadWithExplainers(dir.File("heat.zip"), out _);
+        var stage = Assert.IsType<HeatmapRenderingTransformer>(loaded.Last());
+        Assert.Equal(custom.Anchors, stage.Options.SequentialMap.Anchors);
+        Assert.Equal(("ramp", 0.3, 2, 10.0), (stage.Options.SequentialMap.Name, stage.Options.Alpha, stage.Options.Scale, stage.Options.OutlierPercent));
+        using SKBitmap before = Read(model.Transform(data), "Heatmap", 1);
+        using SKBitmap after = Read(loaded.Transform(data), "Heatmap", 1);
+        AssertSame(before, after);
     }
 
     public sealed class PathRow
