@@ -52,7 +52,7 @@ public sealed class ExplainerAlignmentTrainer
         Check(classifier, images, labels, robustTargets);
         // Parameter gradients run through the input-gradients of every convolution after the first.
         ModuleProtection.Protect(classifier);
-        var device = classifier.parameters().FirstOrDefault()?.device ?? CPU;
+        var device = ModuleDevice.Of(classifier);
         var dtype = classifier.parameters().FirstOrDefault(p => p.is_floating_point())?.dtype ?? images.dtype;
         if (images.dtype != dtype)
         {

@@ -1,3 +1,4 @@
+using MLNetExplain.Engine;
 using MLNetExplain.Attacks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,7 +41,7 @@ public static class ClassifierEvaluation
     {
         ArgumentNullException.ThrowIfNull(attack);
         ArgumentNullException.ThrowIfNull(model);
-        using var generator = new Generator((ulong)seed, model.parameters().FirstOrDefault()?.device ?? images.device);
+        using var generator = new Generator((ulong)seed, ModuleDevice.Of(model, images.device));
         return Evaluate(model, images, labels, batchSize, cancellationToken, (x, y) => attack.Perturb(model, x, y, generator));
     }
 
@@ -52,7 +53,7 @@ public static class ClassifierEvaluation
         LabelledBatch.Check(images, labels);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         // Batches go to the model's device; the images may stay where they are (e.g. a test set on the CPU).
-        var device = model.parameters().FirstOrDefault()?.device ?? images.device;
+        var device = ModuleDevice.Of(model, images.device);
         bool wasTraining = model.training;
         model.eval();
         try

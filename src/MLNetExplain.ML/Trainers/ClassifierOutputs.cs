@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExplain.Engine;
 using MLNetExplain.ML.Stages;
 using static TorchSharp.torch;
 
@@ -19,16 +20,13 @@ internal static class ClassifierOutputs
     public static Tensor[] Score(nn.Module<Tensor, Tensor> model, Tensor images)
     {
         using var noGrad = no_grad();
-        var logits = model.forward(images.to(ModelDevice(model)));
+        var logits = model.forward(images.to(ModuleDevice.Of(model)));
         return Score(logits);
     }
 
     /// <summary>Probabilities and arg-max classes (as float) of <paramref name="logits"/>, on the CPU.</summary>
     public static Tensor[] Score(Tensor logits) =>
         [logits.softmax(1).cpu(), logits.argmax(1).to_type(ScalarType.Float32).cpu()];
-
-    /// <summary>Where the model's parameters live (the CPU for a model without parameters).</summary>
-    public static Device ModelDevice(nn.Module model) => model.parameters().FirstOrDefault()?.device ?? CPU;
 
     private const string AnnotationSlotNames = "SlotNames";
     private const string AnnotationKeyValues = "KeyValues";

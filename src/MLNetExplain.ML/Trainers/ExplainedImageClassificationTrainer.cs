@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExplain.Engine;
 using MLNetExplain.Attribution;
 using MLNetExplain.Explainer;
 using MLNetExplain.Models;
@@ -105,8 +106,8 @@ public sealed class ExplainedImageClassificationTrainer : IEstimator<ExplainedIm
             }
 
             // Checked before the rows are read: on-the-fly targets run f' on the classifier's device.
-            var device = ClassifierOutputs.ModelDevice(classifier);
-            if (o.RobustModel is { } robustModel && ClassifierOutputs.ModelDevice(robustModel) is var robustDevice
+            var device = ModuleDevice.Of(classifier);
+            if (o.RobustModel is { } robustModel && ModuleDevice.Of(robustModel) is var robustDevice
                 && (robustDevice.type != device.type || robustDevice.index != device.index))
             {
                 throw new ArgumentException($"{Stage}: Options.RobustModel is on {robustDevice} but the classifier trains on {device}; move it with robustModel.to(...) first.", nameof(input));

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetExplain.Engine;
 using MLNetExplain.Explainer;
 using MLNetExplain.ML.Persistence;
 using MLNetExplain.ML.Stages;
@@ -86,7 +87,7 @@ public sealed class ExplainedImageClassificationTransformer : ImageScoringTransf
 
     private static Tensor[] Score(ExplainedClassifier model, Tensor images)
     {
-        var (probabilities, predicted, maps) = model.Explain(images.to(ClassifierOutputs.ModelDevice(model)));
+        var (probabilities, predicted, maps) = model.Explain(images.to(ModuleDevice.Of(model)));
         return [probabilities.cpu(), predicted.to_type(ScalarType.Float32).cpu(), maps.cpu()];
     }
 
