@@ -16,10 +16,9 @@ internal sealed class QuadraticClassifier : nn.Module<Tensor, Tensor>
     {
         fc = nn.Linear(TinyImage.Size, TinyImage.Classes);
         RegisterComponents();
-        var random = new Random(seed);
         using var noGrad = no_grad();
-        fc.weight!.copy_(tensor(Enumerable.Range(0, TinyImage.Size * TinyImage.Classes).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray(),
-            [TinyImage.Classes, TinyImage.Size]));
+        using var weights = TinyImages.Weights(seed);
+        fc.weight!.copy_(weights);
     }
 
     public override Tensor forward(Tensor input)

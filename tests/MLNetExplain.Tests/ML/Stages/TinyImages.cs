@@ -23,6 +23,14 @@ public sealed class TinyImage
 /// <summary>Deterministic tiny images whose pixels encode their row id, so misplaced rows show up.</summary>
 public static class TinyImages
 {
+    /// <summary>Fixed weights [Classes, Size] drawn uniformly from [-1, 1) for the test classifiers.</summary>
+    public static TorchSharp.torch.Tensor Weights(int seed)
+    {
+        var random = new Random(seed);
+        return TorchSharp.torch.tensor(Enumerable.Range(0, TinyImage.Size * TinyImage.Classes).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray(),
+            [TinyImage.Classes, TinyImage.Size]);
+    }
+
     public static List<TinyImage> Rows(int count, int seed = 1)
     {
         var random = new Random(seed);
