@@ -13,37 +13,25 @@ namespace MLNetExplain.Attribution;
 /// statistics stay unchanged; its convolutions are protected with <see cref="ModuleProtection.Protect"/>, so
 /// input-gradients are right at any batch size.
 /// </remarks>
-public sealed class Saliency : IAttributionMethod
+public sealed class Saliency : AttributionMethod
 {
-    private readonly nn.Module<Tensor, Tensor> _model;
-
     /// <summary>Creates the method over a classifier returning logits [N, K].</summary>
     /// <param name="model">The classifier; not modified.</param>
     /// <param name="absolute">Return |gradient| (Captum's default) instead of the signed gradient.</param>
     public Saliency(nn.Module<Tensor, Tensor> model, bool absolute = true)
+        : base(model)
     {
-        _model = model ?? throw new ArgumentNullException(nameof(model));
         Absolute = absolute;
-        ModuleProtection.Protect(model);
     }
 
     /// <inheritdoc />
-    public string Name => "Saliency";
+    public override string Name => "Saliency";
 
     /// <summary>Whether attributions are absolute values.</summary>
     public bool Absolute { get; }
 
     /// <inheritdoc />
-    /// <returns>Attributions shaped and typed like <paramref name="inputs"/>; the caller owns them.</returns>
-    /// <exception cref="ArgumentException">Inputs not [N, ...] floating point, targets not integral [N] or out of
-    /// the model's class range, or a dtype/device different from the model's.</exception>
-    public Tensor Attribute(Tensor inputs, Tensor targets)
-    {
-        AttributionInputs.Check(inputs, targets);
-        AttributionInputs.CheckModel(_model, inputs);
-        using var mode = new EvalMode(_model);
-        return Gradient(_model, inputs, targets, Absolute);
-    }
+    protected override Tensor Compute(Tensor inputs, Tensor targets) => Gradient(Model, inputs, targets, Absolute);
 
     /// <summary>The (optionally absolute) input-gradient of the target logits; inputs already validated.</summary>
     internal static Tensor Gradient(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, bool absolute)

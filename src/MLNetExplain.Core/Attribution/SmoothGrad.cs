@@ -49,7 +49,7 @@ public sealed class SmoothGrad : IAttributionMethod, IDisposable
     /// <param name="targets">Class index per example, integral [N].</param>
     /// <param name="generator">A CPU generator; noise is drawn on it and moved to the inputs' device.</param>
     /// <returns>The mean map over the samples; the caller owns it.</returns>
-    /// <exception cref="ArgumentException">Inputs, targets or the model's dtype/device do not fit (see <see cref="Saliency.Attribute"/>).</exception>
+    /// <exception cref="ArgumentException">Inputs, targets or the model's dtype/device do not fit (see <see cref="AttributionMethod.Attribute"/>).</exception>
     public Tensor Attribute(Tensor inputs, Tensor targets, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(generator);

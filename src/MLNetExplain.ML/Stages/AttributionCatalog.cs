@@ -24,7 +24,7 @@ namespace MLNetExplain.ML.Stages;
 /// var maps = pipeline.Fit(data).Transform(data).GetColumn&lt;float[]&gt;("Saliency");
 /// </code>
 /// </example>
-public static class AttributionCatalog
+public static partial class AttributionCatalog
 {
     /// <summary>
     /// Vanilla gradient saliency (Simonyan et al. 2013), absolute by default (Captum's convention), for the

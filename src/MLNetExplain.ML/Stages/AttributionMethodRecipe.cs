@@ -25,6 +25,9 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
     /// <summary>The SmoothGrad recipe for <paramref name="options"/>.</summary>
     public static AttributionMethodRecipe ForSmoothGrad(SmoothGradOptions options) => new("SmoothGrad", JsonSerializer.Serialize(options));
 
+    /// <summary>The recipe of a registered <paramref name="kind"/> with its method's <paramref name="options"/> (a JSON-serialisable record).</summary>
+    public static AttributionMethodRecipe For<TOptions>(string kind, TOptions options) => new(kind, JsonSerializer.Serialize(options));
+
     /// <summary>Makes <paramref name="kind"/> creatable (tests and other stages register their methods).</summary>
     public static void Register(string kind, Func<nn.Module<Tensor, Tensor>, string, IAttributionMethod> create) => Kinds[kind] = create;
 
