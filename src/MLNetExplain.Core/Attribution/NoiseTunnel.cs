@@ -115,6 +115,16 @@ public sealed class NoiseTunnel : IAttributionMethod, IDisposable
         return result.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Frees the tunnel's noise generator (not the inner method).</summary>
-    public void Dispose() => _generator.Dispose();
+    /// <summary>Whether <see cref="Dispose"/> also disposes <see cref="Method"/>: set by stages that create the inner method.</summary>
+    internal bool OwnsMethod { get; init; }
+
+    /// <summary>Frees the tunnel's noise generator (not the caller's inner method).</summary>
+    public void Dispose()
+    {
+        _generator.Dispose();
+        if (OwnsMethod)
+        {
+            (Method as IDisposable)?.Dispose();
+        }
+    }
 }
