@@ -14,8 +14,8 @@ public sealed record GradientShapAttributionOptions : AttributionOptions
     /// <summary>
     /// The method's settings (Captum's defaults: 5 samples, no input noise). The stage explains every image against
     /// the all-zero image (a distribution of one baseline); use the tensor API for another baseline distribution.
-    /// Every cursor starts its generator from <see cref="GradientShapOptions.Seed"/>, and the draws are shared by the
-    /// images of a batch, so a map depends on neither <see cref="AttributionOptions.BatchSize"/> nor the engine.
+    /// Every cursor and every PredictionEngine prediction starts its generator from <see cref="GradientShapOptions.Seed"/>,
+    /// so a pass over the same rows in the same order repeats.
     /// </summary>
     public GradientShapOptions GradientShap { get; init; } = new();
 }

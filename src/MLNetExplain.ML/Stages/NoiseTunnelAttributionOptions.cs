@@ -19,8 +19,8 @@ public sealed record NoiseTunnelAttributionOptions : AttributionOptions
 
     /// <summary>
     /// The tunnel's settings: type, samples (5), noise (0.15 of each image's range unless an absolute sigma is set)
-    /// and seed. Every cursor starts its noise from <see cref="NoiseTunnelOptions.Seed"/> and each sample's noise is
-    /// shared by the images of a batch, so a map depends on neither <see cref="AttributionOptions.BatchSize"/> nor the engine.
+    /// and seed. Every cursor and every PredictionEngine prediction starts its noise from <see cref="NoiseTunnelOptions.Seed"/>,
+    /// so a pass over the same rows in the same order repeats.
     /// </summary>
     public NoiseTunnelOptions NoiseTunnel { get; init; } = new();
 
