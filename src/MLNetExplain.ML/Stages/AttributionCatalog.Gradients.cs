@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace MLNetExplain.ML.Stages;
 
-/// <summary>The gradient family: Input x Gradient, Integrated Gradients, NoiseTunnel and GradientSHAP (Captum's conventions).</summary>
+// The gradient family: Input x Gradient, Integrated Gradients, NoiseTunnel and GradientSHAP (Captum's conventions).
 public static partial class AttributionCatalog
 {
     /// <summary>Input x Gradient (Captum's <c>InputXGradient</c>): x times the gradient of the explained logit, signed.</summary>

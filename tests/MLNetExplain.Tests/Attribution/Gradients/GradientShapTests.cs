@@ -32,6 +32,13 @@ public class GradientShapTests
         Assert.Equal(Math.Round(5 * m[0]), 5 * m[0], 9);
         Assert.InRange(m[0], 0, 2);
         Assert.All(Values(drawn.Delta), d => Assert.True(Math.Abs(d) < 1e-12));
+
+        // With input noise the path ends at x~ and the delta is taken there (Captum's), so it stays 0 for a linear
+        // model while the attributions move away from x * W[t].
+        using var noisy = new GradientShap(model, new GradientShapOptions { StdDev = 0.3, Seed = 4 });
+        var withNoise = noisy.AttributeWithDelta(x, targets);
+        Assert.All(Values(withNoise.Delta), d => Assert.True(Math.Abs(d) < 1e-12));
+        Assert.True((withNoise.Attributions - x * w).abs().max().item<double>() > 1e-3);
     }
 
     [Fact]

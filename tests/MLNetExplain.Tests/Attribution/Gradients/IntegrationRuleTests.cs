@@ -17,6 +17,13 @@ public class IntegrationRuleTests
         Assert.Equal([0.5 * (1 - Math.Sqrt(0.6)), 0.5, 0.5 * (1 + Math.Sqrt(0.6))], a3, (x, y) => Math.Abs(x - y) < 1e-15);
         Assert.Equal([5.0 / 18, 4.0 / 9, 5.0 / 18], w3, (x, y) => Math.Abs(x - y) < 1e-15);
 
+        // n = 5: nodes 0, +-sqrt(5 -+ 2 sqrt(10/7)) / 3, weights 128/225, (322 +- 13 sqrt(70)) / 900.
+        var (a5, w5) = IntegrationRules.Points(IntegrationRule.GaussLegendre, 5);
+        double inner = Math.Sqrt(5 - 2 * Math.Sqrt(10.0 / 7)) / 3, outer = Math.Sqrt(5 + 2 * Math.Sqrt(10.0 / 7)) / 3;
+        Assert.Equal([0.5 * (1 - outer), 0.5 * (1 - inner), 0.5, 0.5 * (1 + inner), 0.5 * (1 + outer)], a5, (x, y) => Math.Abs(x - y) < 1e-15);
+        double wi = (322 + 13 * Math.Sqrt(70)) / 900, wo = (322 - 13 * Math.Sqrt(70)) / 900;
+        Assert.Equal([wo / 2, wi / 2, 64.0 / 225, wi / 2, wo / 2], w5, (x, y) => Math.Abs(x - y) < 1e-15);
+
         var (a1, w1) = IntegrationRules.Points(IntegrationRule.GaussLegendre, 1);
         Assert.Equal([0.5], a1);
         Assert.Equal([1.0], w1);
