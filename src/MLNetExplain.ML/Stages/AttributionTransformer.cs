@@ -144,7 +144,8 @@ public sealed class AttributionTransformer : ITransformer, IDisposable, IExplain
 
     private TensorBatchFunction Open()
     {
-        var method = Recipe?.Create(Model) ?? _method!;
+        var recipe = Recipe;
+        var method = recipe?.Create(Model) ?? _method!;
         var device = Options.Device ?? Model.parameters().Select(p => p.device).FirstOrDefault() ?? CPU;
         long rows = 0;
         return new TensorBatchFunction((images, targets) =>
@@ -156,6 +157,12 @@ public sealed class AttributionTransformer : ITransformer, IDisposable, IExplain
             rows += images.shape[0];
             Options.Progress?.Report(rows);
             return [result];
-        }, Recipe is null ? null : method as IDisposable);
+        },
+        restart: recipe is null ? null : () =>
+        {
+            (method as IDisposable)?.Dispose();
+            method = recipe.Create(Model);
+        },
+        dispose: recipe is null ? null : () => (method as IDisposable)?.Dispose());
     }
 }

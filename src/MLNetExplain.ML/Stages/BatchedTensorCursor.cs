@@ -88,6 +88,9 @@ internal sealed class BatchedTensorCursor : DataViewRowCursor
     {
         var batch = _batch!;
         batch.Clear();
+        // Every batch starts a seeded method afresh, as PredictionEngine does for every row: a batch shares one
+        // noise draw per sample, so an image's map then depends on the seed alone, not on BatchSize or its batch.
+        batch.Restart();
         while (batch.Count < batch.Capacity && _upstream.MoveNext())
         {
             var slot = batch.Count;

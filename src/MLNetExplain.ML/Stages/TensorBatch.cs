@@ -13,7 +13,7 @@ namespace MLNetExplain.ML.Stages;
 /// </summary>
 internal sealed class TensorBatch : IDisposable
 {
-    private TensorBatchFunction _function;
+    private readonly TensorBatchFunction _function;
     private readonly TensorMapLayout _layout;
     private readonly float[] _pixels;
     private readonly long[] _targets;
@@ -31,11 +31,7 @@ internal sealed class TensorBatch : IDisposable
     }
 
     /// <summary>Starts the computation afresh (a seeded method restarts its noise).</summary>
-    public void Restart()
-    {
-        _function.Dispose();
-        _function = _layout.Map.Open();
-    }
+    public void Restart() => _function.Restart();
 
     /// <summary>Frees the computation's state.</summary>
     public void Dispose() => _function.Dispose();

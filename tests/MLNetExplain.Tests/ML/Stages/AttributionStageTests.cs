@@ -87,6 +87,13 @@ public class AttributionStageTests
         Assert.Equal(first, Read(transformed, "Attribution"));
         var reseeded = _ml.Transforms.SmoothGrad(quadratic, smooth with { SmoothGrad = smooth.SmoothGrad with { Seed = 8 } }).Fit(data).Transform(data);
         Assert.NotEqual(first, Read(reseeded, "Attribution"));
+
+        // ... and neither BatchSize nor a row's batch changes its map (rows after the first batch included).
+        foreach (var batchSize in new[] { 7, 1 })
+        {
+            var rebatched = _ml.Transforms.SmoothGrad(quadratic, smooth with { BatchSize = batchSize }).Fit(data).Transform(data);
+            Assert.Equal(first, Read(rebatched, "Attribution"));
+        }
     }
 
     [Fact]
