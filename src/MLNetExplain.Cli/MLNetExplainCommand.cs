@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MLNetExplain.Cli.Demo;
+using MLNetExplain.Cli.Reproduce;
 using MLNetExplain.Cli.Results;
 using Spectre.Console;
 
@@ -14,5 +15,6 @@ internal static class MLNetExplainCommand
         {
             new DemoCommand(console),
             new ResultsCommand(console),
+            new ReproduceCommand(console),
         };
 }

@@ -1,0 +1,16 @@
+using MLNetExplain.Attribution;
+
+namespace MLNetExplain.Cli.Reproduce;
+
+/// <summary>
+/// A row of the job's tables: a method's name, what it is, and how it is built over the job's models; a null
+/// <see cref="Create"/> is the random ranking ROAR compares against.
+/// </summary>
+internal sealed record ReproduceMethod(string Name, string Description, Func<ReproduceModels, ReproduceOptions, IAttributionMethod>? Create)
+{
+    /// <summary>The random baseline (no map).</summary>
+    public bool IsRandom => Create is null;
+
+    /// <summary>The name as a file name.</summary>
+    public string Slug => string.Concat(Name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')).Trim('-');
+}

@@ -1,0 +1,36 @@
+using MLNetExplain.Attribution;
+using MLNetExplain.Explainer;
+
+namespace MLNetExplain.Cli.Reproduce;
+
+/// <summary>
+/// The methods the job compares, with seed 001's settings where it gives them (SmoothGrad 50 samples, IG and
+/// DeepLift with zero baselines). Every method explains f (the classifier trained with the robust-aligned
+/// explainer) for its predicted class, except the robust attribution (SmoothGrad of f', also for f's prediction)
+/// and the standard-aligned explainer of Table 2 (its own classifier's head).
+/// </summary>
+internal static class ReproduceMethods
+{
+    /// <summary>Every method the job knows, in table order.</summary>
+    public static IReadOnlyList<ReproduceMethod> All { get; } =
+    [
+        new("Random", "pixels ranked uniformly at random (ROAR's baseline)", null),
+        new("Saliency", "|gradient| of f's predicted logit", (m, _) => new Saliency(m.Explained)),
+        new("SmoothGrad", "SmoothGrad of f, noise level 0.15, |gradient| per sample", (m, o) => new SmoothGrad(m.Explained, new SmoothGradOptions { Samples = o.Samples, Seed = o.Seed })),
+        new("Robust attribution", "SmoothGrad of the robust f' for f's prediction (seed 001's targets)",
+            (m, o) => new SmoothGrad(m.Robust, new SmoothGradOptions { Samples = o.Samples, Seed = o.Seed })),
+        new("Input x Gradient", "x times the gradient of f's predicted logit", (m, _) => new InputXGradient(m.Explained)),
+        new("Integrated Gradients", "zero baseline, 50 Gauss-Legendre steps (Captum's default)", (m, _) => new IntegratedGradients(m.Explained)),
+        new("GradientSHAP", "5 samples, baselines drawn from N(0, 0.001^2) (seed 001)",
+            (m, o) => new BaselineDistribution(new GradientShap(m.Explained, new GradientShapOptions { Seed = o.Seed }), [1, 28, 28], 20, 0.001, o.Seed)),
+        new("Explainer", "f's explainer head aligned to robust attributions (seed 001)", (m, _) => new ExplainerAttribution(m.Explained)),
+        new("Explainer (standard targets)", "an explainer aligned to a standard model's SmoothGrad (Table 2)", (m, _) => new ExplainerAttribution(m.ExplainedStandard)),
+    ];
+
+    /// <summary>The names, for option validation.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(m => m.Name)];
+
+    /// <summary>The methods <paramref name="names"/> selects (all when null), in table order.</summary>
+    public static IReadOnlyList<ReproduceMethod> Select(IReadOnlyList<string>? names) =>
+        names is null ? All : [.. All.Where(m => names.Contains(m.Name, StringComparer.OrdinalIgnoreCase))];
+}
