@@ -17,6 +17,7 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
         // The stage takes absolute values in post-processing, so the method gives the signed gradient.
         ["Saliency"] = (model, _) => new Saliency(model, absolute: false),
         ["SmoothGrad"] = (model, settings) => new SmoothGrad(model, JsonSerializer.Deserialize<SmoothGradOptions>(settings)),
+        ["GradCAM"] = (model, settings) => new GradCam(model, JsonSerializer.Deserialize<GradCamOptions>(settings)),
     };
 
     /// <summary>The saliency recipe.</summary>
