@@ -13,7 +13,7 @@ namespace MLNetExplain.Attribution;
 /// <para>
 /// The layer is named as in <c>named_modules()</c> (<see cref="GradCamOptions.Layer"/>); with no name, a
 /// <see cref="ConvClassifier"/> is explained at its feature map by calling <c>Features</c> then <c>Classify</c>, so
-/// no hook is needed (a <c>TorchScriptBackbone</c> works this way, since TorchScript layers cannot be hooked).
+/// no hook is needed (a <see cref="TorchScriptBackbone"/> works this way, since TorchScript layers cannot be hooked).
 /// A named layer's output is read by a forward hook removed after each call; the layer must run once per forward.
 /// </para>
 /// <para>
