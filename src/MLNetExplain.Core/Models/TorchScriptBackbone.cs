@@ -23,7 +23,10 @@ public sealed class TorchScriptBackbone : ConvClassifier
 {
     // The field name is the state-dict prefix; RegisterComponents registers it as a submodule.
     private readonly jit.ScriptModule<Tensor, Tensor> script;
+    private readonly List<(string name, nn.Module module)> _modules;
     private readonly byte[] _torchScript;
+    private int _numClasses;
+    private long _featureChannels;
 
     private TorchScriptBackbone(jit.ScriptModule<Tensor, Tensor> script, byte[] torchScript, string source, IReadOnlyList<long> inputShape,
         IReadOnlyList<string>? classNames, string featuresMethod, string classifyMethod)
@@ -37,6 +40,7 @@ public sealed class TorchScriptBackbone : ConvClassifier
         FeaturesMethod = featuresMethod;
         ClassifyMethod = classifyMethod;
         RegisterComponents();
+        _modules = base.named_modules().ToList();
     }
 
     /// <summary>The wrapped TorchScript module.</summary>
@@ -65,9 +69,6 @@ public sealed class TorchScriptBackbone : ConvClassifier
 
     /// <inheritdoc />
     public override long FeatureChannels => _featureChannels;
-
-    private int _numClasses;
-    private long _featureChannels;
 
     /// <summary>Loads a TorchScript file whose module exports feature and classification methods.</summary>
     /// <param name="path">The <c>.pt</c> file.</param>
@@ -137,8 +138,9 @@ public sealed class TorchScriptBackbone : ConvClassifier
     }
 
     /// <inheritdoc />
-    /// <remarks>Listed eagerly, as <see cref="TorchScriptClassifier.named_modules"/> is, so disposing never asks a disposed script for its children.</remarks>
-    public override IEnumerable<(string name, nn.Module module)> named_modules() => base.named_modules().ToList();
+    /// <remarks>Listed once, when the backbone is created, as <see cref="TorchScriptClassifier.named_modules"/> is: a parent
+    /// module (an explained classifier) disposes this one and then asks it for its children.</remarks>
+    public override IEnumerable<(string name, nn.Module module)> named_modules() => _modules;
 
     private Tensor Invoke(string method, Tensor input) => script.invoke<Tensor>(method, input);
 

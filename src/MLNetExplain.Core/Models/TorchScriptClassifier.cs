@@ -34,6 +34,7 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
 {
     // The field name is the state-dict prefix; RegisterComponents registers it as a submodule.
     private readonly jit.ScriptModule<Tensor, Tensor> script;
+    private readonly List<(string name, nn.Module module)> _modules;
     private readonly byte[]? _torchScript;
     private volatile bool _outputChecked;
 
@@ -61,6 +62,7 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
         InputShape = inputShape?.ToArray();
         ClassNames = classNames?.ToArray();
         RegisterComponents();
+        _modules = base.named_modules().ToList();
     }
 
     /// <summary>The wrapped TorchScript module.</summary>
@@ -142,10 +144,11 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     /// <remarks>
-    /// Listed eagerly: TorchSharp's <c>Dispose</c> disposes each module while enumerating, and a lazy enumeration
-    /// would then ask the already disposed TorchScript module for its children.
+    /// Listed once, when the wrapper is created (its modules never change): TorchSharp's <c>Dispose</c> disposes each
+    /// module while enumerating, also when a parent module disposes this one first and then asks it for its children,
+    /// and a disposed TorchScript module cannot list them.
     /// </remarks>
-    public override IEnumerable<(string name, nn.Module module)> named_modules() => base.named_modules().ToList();
+    public override IEnumerable<(string name, nn.Module module)> named_modules() => _modules;
 
     private void CheckOutput(Tensor output, long batch)
     {
