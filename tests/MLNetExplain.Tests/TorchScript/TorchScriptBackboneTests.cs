@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNetExplain.Attribution;
 using MLNetExplain.Datasets;
 using MLNetExplain.Explainer;
+using MLNetExplain.ML.Persistence;
 using MLNetExplain.ML.Stages;
 using MLNetExplain.Models;
 using TorchSharp.Modules;
@@ -116,7 +117,8 @@ public sealed class TorchScriptBackboneTests(ExportedModelFiles files) : IClassF
         var x = Images(5);
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 5).Select(i => new FashionRow { Features = x[i].flatten().data<float>().ToArray() }).ToList());
-        var maps = ml.Transforms.GradCam(backbone).Fit(data).Transform(data).GetColumn<float[]>("GradCAM").ToList();
+        var fitted = ml.Transforms.GradCam(backbone).Fit(data);
+        var maps = fitted.Transform(data).GetColumn<float[]>("GradCAM").ToList();
         Tensor predicted;
         using (no_grad())
         {
@@ -128,6 +130,14 @@ public sealed class TorchScriptBackboneTests(ExportedModelFiles files) : IClassF
         {
             AssertClose(expected[i].flatten(), tensor(maps[i]), $"row {i}");
         }
+
+        // The saved pipeline carries the archive and the method names; the loaded stage needs no .pt file.
+        var path = files.File("backbone-gradcam.zip");
+        ml.Model.SaveWithExplainers(fitted, data.Schema, path);
+        using var loaded = ml.Model.LoadWithExplainers(path, out _);
+        var stage = Assert.IsType<AttributionTransformer>(Assert.Single(loaded));
+        Assert.IsType<TorchScriptBackbone>(stage.Model);
+        Assert.Equal(maps, loaded.Transform(data).GetColumn<float[]>("GradCAM"));
     }
 
     [PythonTorchFact]
