@@ -10,6 +10,8 @@ namespace MLNetExplain.Attribution;
 /// </summary>
 public static class LayerSelection
 {
+    private static readonly object HookTable = new();
+
     /// <summary>The submodule of <paramref name="model"/> called <paramref name="name"/> in <c>named_modules()</c>.</summary>
     /// <param name="model">The model.</param>
     /// <param name="name">The layer's dotted name, e.g. "conv3" or "layer4.1.conv2".</param>
@@ -63,26 +65,39 @@ public static class LayerSelection
         int calls = 0;
         // The hook runs inside the model's own dispose scopes; the activation must outlive them, in the caller's.
         var callerScope = CurrentDisposeScope;
-        var hook = layer.register_forward_hook((_, _, output) =>
+        // Pipeline cursors and pooled PredictionEngines may run the model on several threads at once: each call
+        // counts only its own thread's forward pass, and TorchSharp's hook table is changed under one lock.
+        int thread = Environment.CurrentManagedThreadId;
+        nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover hook;
+        lock (HookTable)
         {
-            calls++;
-            if (calls > 1)
+            hook = layer.register_forward_hook((_, _, output) =>
             {
-                return output;
-            }
+                if (Environment.CurrentManagedThreadId != thread)
+                {
+                    return output;
+                }
 
-            activation = output.detach().requires_grad_();
-            if (callerScope is null)
-            {
-                activation.DetachFromDisposeScope();
-            }
-            else
-            {
-                activation.MoveToOtherDisposeScope(callerScope);
-            }
+                calls++;
+                if (calls > 1)
+                {
+                    return output;
+                }
 
-            return activation;
-        });
+                activation = output.detach().requires_grad_();
+                if (callerScope is null)
+                {
+                    activation.DetachFromDisposeScope();
+                }
+                else
+                {
+                    activation.MoveToOtherDisposeScope(callerScope);
+                }
+
+                return activation;
+            });
+        }
+
         Tensor logits;
         try
         {
@@ -91,7 +106,10 @@ public static class LayerSelection
         }
         finally
         {
-            hook.remove();
+            lock (HookTable)
+            {
+                hook.remove();
+            }
         }
 
         if (calls != 1 || activation is null)

@@ -172,4 +172,21 @@ public class GradCamTests
         var logits = model.call(x);
         Assert.False(logits.requires_grad);
     }
+
+    [Fact]
+    public void ThreadsExplainingOneNamedLayerAtOnceGetTheirOwnMaps()
+    {
+        // Pipeline cursors and pooled PredictionEngines share the model: each call's hook reads its own forward pass.
+        random.manual_seed(26);
+        using var model = new GapClassifier();
+        var inputs = Enumerable.Range(0, 4).Select(i => rand([3, 1, 8, 8], generator: new Generator((ulong)(40 + i)))).ToArray();
+        var targets = tensor(new long[] { 0, 1, 2 });
+        var options = new GradCamOptions { Layer = "conv" };
+        var expected = inputs.Select(x => new GradCam(model, options).Attribute(x, targets)).ToArray();
+        Parallel.For(0, 40, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            using var map = new GradCam(model, options).Attribute(inputs[k % 4], targets);
+            Assert.True(map.allclose(expected[k % 4], 1e-5, 1e-6), $"call {k} got another thread's map");
+        });
+    }
 }
