@@ -26,6 +26,11 @@ public sealed class GradCamStageTests : IDisposable
         public uint Label { get; set; }
     }
 
+    private sealed class CamRow
+    {
+        public float[] GradCAM { get; set; } = [];
+    }
+
     private static List<ImageRow> Rows(int count)
     {
         var random = new Random(4);
@@ -70,6 +75,10 @@ public sealed class GradCamStageTests : IDisposable
         }
 
         Assert.Contains(maps, m => m.Any(v => v != 0));
+
+        // PredictionEngine explains one row per call and agrees with the batched pass.
+        var engine = _ml.Model.CreatePredictionEngine<ImageRow, CamRow>(_ml.Transforms.GradCam(model, targetColumnName: "Label").Fit(data));
+        Assert.Equal(maps[3], engine.Predict(rows[3]).GradCAM, (a, b) => Math.Abs(a - b) <= 1e-5f * (1 + Math.Abs(b)));
 
         // A named layer with ReLU and bilinear upsampling, batch size 3, and no channel reduction: the map fills both channels.
         var options = new GradCamOptions { Layer = "conv2", ReluAttributions = true, Upsample = GradCamUpsampling.Bilinear };
