@@ -16,6 +16,9 @@ key here is the key the C# section uses for the same measurement. Sections:
   layers       each ResNet-18 convolution shape, batch norm and ReLU alone: forward, and forward + backward
   trainstep    the ResNet-18 train step split into forward, backward and optimiser, for four variants (as is,
                in-place ReLU, channels-last input, both) interleaved step by step
+  attribution  every attribution method of the suite (peer_attribution.py: the algorithms in plain PyTorch, as
+               Captum is not available) and the explainer's one pass, per call on CIFAR ResNet-18 (3x32x32) and the
+               demo CNN (1x28x28), at batch 1 and the batch size
 
 Usage: /usr/bin/python3 peer_torch.py --json --only SECTION [--threads N] [--iterations N] [--warmup N]
                                       [--interop-ops N] [--batch N]
@@ -28,7 +31,7 @@ import json
 import sys
 import time
 
-SECTIONS = ("interop", "resnet", "adversarial", "explainer", "guard", "layers", "trainstep")
+SECTIONS = ("interop", "resnet", "adversarial", "explainer", "guard", "layers", "trainstep", "attribution")
 
 
 def parse_args():
@@ -109,6 +112,36 @@ def resnet18(inplace=False):
 
 def compact(base=16):
     return ResNet(base=base, blocks=(1, 1, 1))
+
+
+class SmallCnn(nn.Module):
+    """The demo CNN as src/MLNetExplain.Core/Models/SmallCnn.cs: three conv-BN-ReLU stages (widths w, 2w, 2w), 2x2
+    max pooling after the first two, global average pooling and a linear head."""
+
+    def __init__(self, in_ch=1, num_classes=10, width=16):
+        super().__init__()
+        widths = (width, 2 * width, 2 * width)
+        c = in_ch
+        for s, w in enumerate(widths):
+            setattr(self, f"conv{s + 1}", nn.Conv2d(c, w, 3, padding=1, bias=False))
+            setattr(self, f"bn{s + 1}", nn.BatchNorm2d(w))
+            setattr(self, f"act{s + 1}", nn.ReLU())
+            c = w
+        self.pool1 = nn.MaxPool2d(2)
+        self.pool2 = nn.MaxPool2d(2)
+        self.feature_channels = c
+        self.fc = nn.Linear(c, num_classes)
+
+    def features(self, x):
+        x = self.pool1(self.act1(self.bn1(self.conv1(x))))
+        x = self.pool2(self.act2(self.bn2(self.conv2(x))))
+        return self.act3(self.bn3(self.conv3(x)))
+
+    def classify(self, f):
+        return self.fc(f.mean((2, 3)))
+
+    def forward(self, x):
+        return self.classify(self.features(x))
 
 
 class ExplainerHead(nn.Module):
@@ -413,6 +446,29 @@ def bench_trainstep(args, out):
                 out.setdefault(f"{key}/cpu", []).append((c3 - c0) * 1e3)
 
 
+def bench_attribution(args, out):
+    import peer_attribution as pa
+    for name, make, channels, size, fsize in (("resnet18", resnet18, 3, 32, 32), ("cnn", SmallCnn, 1, 28, 7)):
+        torch.manual_seed(1)
+        model = make().eval()
+        head = ExplainerHead(model.feature_channels, fsize, size).eval()
+
+        def explain(x):
+            with torch.no_grad():
+                f = model.features(x)
+                model.classify(f)
+                head(f)
+
+        for batch in (1, args.batch):
+            x, y = inputs(batch, channels, size, seed=2)
+            iterations = args.iterations if batch == 1 else max(1, args.iterations // 3)
+            out[f"{name}/explainer/b{batch}"] = repeat_ms(lambda: explain(x), args.warmup, iterations)
+            for method, fn in pa.METHODS.items():
+                g = torch.Generator().manual_seed(0)
+                call = (lambda: fn(model, x, y, generator=g)) if method in pa.SEEDED else (lambda: fn(model, x, y))
+                out[f"{name}/{method}/b{batch}"] = repeat_ms(call, 1, iterations)
+
+
 BENCHES = {
     "interop": bench_interop,
     "resnet": bench_resnet,
@@ -421,6 +477,7 @@ BENCHES = {
     "guard": bench_guard,
     "layers": bench_layers,
     "trainstep": bench_trainstep,
+    "attribution": bench_attribution,
 }
 
 

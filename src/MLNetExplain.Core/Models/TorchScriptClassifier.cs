@@ -34,6 +34,7 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
 {
     // The field name is the state-dict prefix; RegisterComponents registers it as a submodule.
     private readonly jit.ScriptModule<Tensor, Tensor> script;
+    private readonly List<(string name, nn.Module module)> _modules;
     private readonly byte[]? _torchScript;
     private volatile bool _outputChecked;
 
@@ -52,15 +53,8 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
         : base(nameof(TorchScriptClassifier))
     {
         ArgumentNullException.ThrowIfNull(script);
-        if (inputShape is not null && (inputShape.Count != 3 || inputShape.Any(size => size < 1)))
-        {
-            throw new ArgumentException($"inputShape must be the image shape [C, H, W] with positive sizes; got [{string.Join(", ", inputShape)}].", nameof(inputShape));
-        }
-
-        if (classNames is not null && (classNames.Count == 0 || classNames.Any(name => name is null)))
-        {
-            throw new ArgumentException("classNames must hold one non-null name per class.", nameof(classNames));
-        }
+        TorchScriptArchive.CheckInputShape(inputShape);
+        TorchScriptArchive.CheckClassNames(classNames);
 
         this.script = script;
         _torchScript = torchScript;
@@ -68,6 +62,7 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
         InputShape = inputShape?.ToArray();
         ClassNames = classNames?.ToArray();
         RegisterComponents();
+        _modules = base.named_modules().ToList();
     }
 
     /// <summary>The wrapped TorchScript module.</summary>
@@ -100,13 +95,7 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
     /// <exception cref="InvalidDataException">The file is not a TorchScript archive, or libtorch cannot load it.</exception>
     public static TorchScriptClassifier Load(string path, Device? device = null, IReadOnlyList<long>? inputShape = null, IReadOnlyList<string>? classNames = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"TorchScript file '{path}' does not exist.", path);
-        }
-
-        return FromBytes(File.ReadAllBytes(path), device, inputShape, classNames, path);
+        return FromBytes(TorchScriptArchive.Read(path), device, inputShape, classNames, path);
     }
 
     /// <summary>Loads a TorchScript archive held in memory (the bytes of a file written by <c>torch.jit.save</c>).</summary>
@@ -121,26 +110,8 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
         IReadOnlyList<string>? classNames = null, string source = "TorchScript archive")
     {
         ArgumentNullException.ThrowIfNull(torchScript);
-        // TorchScript archives are zip files; checking the signature first turns a wrong file (a state dict pickled
-        // with torch.save in the legacy format, safetensors, an image) into a clear message instead of a libtorch one.
-        if (torchScript.Length < 4 || torchScript[0] != 'P' || torchScript[1] != 'K' || torchScript[2] != 3 || torchScript[3] != 4)
-        {
-            throw new InvalidDataException(
-                $"'{source}' is not a TorchScript file: TorchScript files are zip archives written by torch.jit.save (export with torch.jit.trace(model, example).save(path)).");
-        }
-
         var bytes = torchScript.ToArray();
-        jit.ScriptModule<Tensor, Tensor> script;
-        try
-        {
-            script = jit.load<Tensor, Tensor>(bytes, device ?? CPU);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            throw new InvalidDataException(
-                $"'{source}' could not be loaded as TorchScript ({ex.Message}). Export it from Python with torch.jit.trace or torch.jit.script and torch.jit.save (a state dict saved with torch.save is not TorchScript).", ex);
-        }
-
+        var script = TorchScriptArchive.Load(bytes, device, source);
         try
         {
             var model = new TorchScriptClassifier(script, bytes, source, inputShape, classNames);
@@ -159,12 +130,7 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
     /// call) the model does not return logits [N, K] with K = the number of <see cref="ClassNames"/>.</exception>
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (InputShape is { } shape && (input.dim() != 4 || !input.shape.AsSpan(1).SequenceEqual(shape.ToArray())))
-        {
-            throw new ArgumentException(
-                $"The TorchScript model '{Source}' takes images [N, {string.Join(", ", shape)}]; got [{string.Join(", ", input.shape)}].", nameof(input));
-        }
+        TorchScriptArchive.CheckImages(input, InputShape, Source);
 
         var output = script.call(input);
         if (!_outputChecked)
@@ -178,10 +144,11 @@ public sealed class TorchScriptClassifier : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     /// <remarks>
-    /// Listed eagerly: TorchSharp's <c>Dispose</c> disposes each module while enumerating, and a lazy enumeration
-    /// would then ask the already disposed TorchScript module for its children.
+    /// Listed once, when the wrapper is created (its modules never change): TorchSharp's <c>Dispose</c> disposes each
+    /// module while enumerating, also when a parent module disposes this one first and then asks it for its children,
+    /// and a disposed TorchScript module cannot list them.
     /// </remarks>
-    public override IEnumerable<(string name, nn.Module module)> named_modules() => base.named_modules().ToList();
+    public override IEnumerable<(string name, nn.Module module)> named_modules() => _modules;
 
     private void CheckOutput(Tensor output, long batch)
     {

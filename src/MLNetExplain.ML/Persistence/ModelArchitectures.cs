@@ -12,7 +12,8 @@ namespace MLNetExplain.ML.Persistence;
 /// architecture name and description, and loading creates the module from them before loading the weights.
 /// Register each model type you save in a pipeline, once per process, before saving or loading; models built from
 /// a <see cref="ClassifierSpec"/> are registered per instance with <see cref="Register(ConvClassifier, ClassifierSpec)"/>.
-/// A <see cref="TorchScriptClassifier"/> needs no registration: its TorchScript archive travels in the description.
+/// A <see cref="TorchScriptClassifier"/> or <see cref="TorchScriptBackbone"/> needs no registration: its TorchScript
+/// archive travels in the description.
 /// </summary>
 public static class ModelArchitectures
 {
@@ -22,6 +23,7 @@ public static class ModelArchitectures
     private static readonly ConcurrentDictionary<Type, (string Name, Func<nn.Module<Tensor, Tensor>, string> Describe)> ByType = new()
     {
         [typeof(TorchScriptClassifier)] = (TorchScriptArchitecture.Name, model => TorchScriptArchitecture.Describe((TorchScriptClassifier)model)),
+        [typeof(TorchScriptBackbone)] = (TorchScriptArchitecture.BackboneName, model => TorchScriptArchitecture.DescribeBackbone((TorchScriptBackbone)model)),
         [typeof(ExplainedClassifier)] = (ExplainedClassifierArchitecture, model => DescribeExplained((ExplainedClassifier)model)),
     };
     private static readonly ConditionalWeakTable<nn.Module, ClassifierSpec> Specs = new();
@@ -35,6 +37,7 @@ public static class ModelArchitectures
             return model;
         },
         [TorchScriptArchitecture.Name] = TorchScriptArchitecture.Create,
+        [TorchScriptArchitecture.BackboneName] = TorchScriptArchitecture.CreateBackbone,
         [ExplainedClassifierArchitecture] = CreateExplained,
     };
 

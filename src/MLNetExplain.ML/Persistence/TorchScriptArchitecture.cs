@@ -37,5 +37,28 @@ internal static class TorchScriptArchitecture
         return TorchScriptClassifier.FromBytes(saved.TorchScript, CPU, saved.InputShape, saved.ClassNames, saved.Source ?? "saved TorchScript model");
     }
 
+    /// <summary>The architecture name of a <see cref="TorchScriptBackbone"/> in model files.</summary>
+    public const string BackboneName = "MLNetExplain.TorchScriptBackbone";
+
+    /// <summary>The description of <paramref name="model"/>: its archive, input shape, class names and method names.</summary>
+    public static string DescribeBackbone(TorchScriptBackbone model) =>
+        JsonSerializer.Serialize(new BackboneDescription(model.TorchScript, model.InputShape.ToArray(), model.ClassNames?.ToArray(), model.Source, model.FeaturesMethod, model.ClassifyMethod));
+
+    /// <summary>A new backbone, on the CPU, from a description written by <see cref="DescribeBackbone"/>.</summary>
+    /// <exception cref="JsonException">The description is not valid.</exception>
+    /// <exception cref="InvalidDataException">The archive cannot be loaded.</exception>
+    public static TorchScriptBackbone CreateBackbone(string description)
+    {
+        var saved = JsonSerializer.Deserialize<BackboneDescription>(description) ?? throw new JsonException("The TorchScript backbone description is null.");
+        if (saved.TorchScript is null || saved.InputShape is null)
+        {
+            throw new JsonException("The TorchScript backbone description holds no archive or no input shape.");
+        }
+
+        return TorchScriptBackbone.FromBytes(saved.TorchScript, saved.InputShape, saved.ClassNames, CPU, saved.FeaturesMethod, saved.ClassifyMethod, saved.Source ?? "saved TorchScript model");
+    }
+
     private sealed record Description(byte[] TorchScript, long[]? InputShape, string[]? ClassNames, string? Source);
+
+    private sealed record BackboneDescription(byte[] TorchScript, long[] InputShape, string[]? ClassNames, string? Source, string FeaturesMethod, string ClassifyMethod);
 }

@@ -21,6 +21,7 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
         ["IntegratedGradients"] = (model, settings) => new IntegratedGradients(model, JsonSerializer.Deserialize<IntegratedGradientsOptions>(settings)),
         ["NoiseTunnel"] = NoiseTunnelAttributionOptions.Create,
         ["GradientShap"] = (model, settings) => new GradientShap(model, JsonSerializer.Deserialize<GradientShapOptions>(settings)),
+        ["GradCAM"] = (model, settings) => new GradCam(model, JsonSerializer.Deserialize<GradCamOptions>(settings)),
     };
 
     /// <summary>The saliency recipe.</summary>

@@ -104,7 +104,7 @@ public sealed class AttributionTransformer : ITransformer, IDisposable, IExplain
         if (Recipe is null)
         {
             throw new NotSupportedException(
-                $"The {_map.Map.Stage} stage runs your own method instance ({_method!.GetType().Name}), which a model file cannot recreate; build it with Saliency, SmoothGrad or RobustAttribution to save it.");
+                $"The {_map.Map.Stage} stage runs your own method instance ({_method!.GetType().Name}), which a model file cannot recreate; build it with one of the catalog's method entries (mlContext.Transforms.Saliency, IntegratedGradients, GradCam, ...) to save it.");
         }
 
         ModelArchitectures.Describe(Model);
@@ -153,6 +153,12 @@ public sealed class AttributionTransformer : ITransformer, IDisposable, IExplain
             var x = images.to(device);
             var classes = targets?.to(device) ?? AttributionTargets.Predicted(Model, x);
             var maps = method.Attribute(x, classes);
+            if (Options.Reduction == ChannelReduction.None && maps.dim() == 4 && maps.shape[1] == 1 && x.shape[1] != 1)
+            {
+                // One map per image (Grad-CAM) fills every channel of the declared [C, H, W] column.
+                maps = maps.expand(x.shape).contiguous();
+            }
+
             var result = AttributionPostprocessing.Apply(maps, Options.Reduction, Options.Normalization, Options.Absolute).to_type(ScalarType.Float32);
             rows += images.shape[0];
             Options.Progress?.Report(rows);
