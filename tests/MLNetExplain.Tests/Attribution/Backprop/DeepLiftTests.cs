@@ -86,6 +86,45 @@ public class DeepLiftTests
         }
     }
 
+    [Fact]
+    public void EveryActivationKindIsExactAndFallsBackToItsDerivativeWhereNothingChanges()
+    {
+        // Rescale makes every activation exact, so completeness holds for any mix of them; where the input equals
+        // the baseline, every |delta-in| is below eps and the multipliers are the ordinary gradient.
+        using var scope = NewDisposeScope();
+        random.manual_seed(26);
+        using var model = nn.Sequential(nn.Linear(3, 6), nn.Sigmoid(), nn.Linear(6, 6), nn.Tanh(), nn.Linear(6, 6), nn.Softplus(2),
+            nn.Linear(6, 6), nn.LeakyReLU(0.1), nn.Linear(6, 6), nn.ELU(0.7), nn.Linear(6, 6), nn.ReLU(), nn.Linear(6, 2));
+        model.to(ScalarType.Float64);
+        var x = randn([5, 3], ScalarType.Float64, generator: new Generator(16)) * 2;
+        var baselines = randn([5, 3], ScalarType.Float64, generator: new Generator(17)) * 2;
+        var targets = tensor(new long[] { 0, 1, 0, 1, 1 });
+        using var result = new DeepLift(model).AttributeWithDelta(x, targets, baselines);
+        Assert.True(MaxAbs(result.Delta) < 1e-12, $"delta {MaxAbs(result.Delta):G3}");
+        var multipliers = new DeepLift(model, new DeepLiftOptions { MultiplyByInputs = false }).Attribute(x, targets, x);
+        var gradient = new Saliency(model, absolute: false).Attribute(x, targets);
+        Assert.True(multipliers.allclose(gradient, 0, 1e-12), $"{multipliers.str()} vs {gradient.str()}");
+        Assert.True(MaxAbs(gradient) > 1e-3);
+    }
+
+    [Fact]
+    public void Float32ConvNetsPassTheCompletenessCheck()
+    {
+        // The default tolerance must leave float32 rounding alone on realistic networks (28x28 SmallCnn, 32x32 ResNet).
+        using var scope = NewDisposeScope();
+        random.manual_seed(27);
+        using var small = new SmallCnn(inputChannels: 1, numClasses: 10, width: 16);
+        using var resnet = ResNet.Compact(numClasses: 10, inputChannels: 3);
+        foreach (var (model, image) in new (ConvClassifier, long[])[] { (small, [8, 1, 28, 28]), (resnet, [4, 3, 32, 32]) })
+        {
+            RandomiseBatchNorm(model);
+            var x = rand(image, generator: new Generator(18));
+            var targets = arange(image[0]).remainder(10);
+            using var result = new DeepLift(model).AttributeWithDelta(x, targets, rand(image, generator: new Generator(19)));
+            Assert.True(MaxAbs(result.Delta) < 1e-4, $"{model.GetType().Name}: delta {MaxAbs(result.Delta):G3}");
+        }
+    }
+
     internal static void RandomiseBatchNorm(nn.Module model)
     {
         using var noGrad = no_grad();
