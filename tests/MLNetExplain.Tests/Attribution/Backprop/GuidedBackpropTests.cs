@@ -138,4 +138,24 @@ public class GuidedBackpropTests
             Assert.True(error < 1e-4 * MaxAbs(expected), $"{method.Name}: float32 differs from float64 by {error:G3}");
         }
     }
+
+    [Fact]
+    public void OnlyTheResultsStayAlive()
+    {
+        using var model = new TinyConvClassifier();
+        using var x = rand([3, 1, 8, 8]);
+        using var targets = tensor(new long[] { 0, 1, 2 });
+        var deepLift = new DeepLift(model);
+        foreach (var method in new AttributionMethod[] { new GuidedBackprop(model), new Deconvolution(model), deepLift })
+        {
+            method.Attribute(x, targets).Dispose(); // warm-up: lazily created module state
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            using var result = method.Attribute(x, targets);
+            Assert.Equal(before + 1, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        }
+
+        long beforeDelta = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using var withDelta = deepLift.AttributeWithDelta(x, targets);
+        Assert.Equal(beforeDelta + 2, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }
