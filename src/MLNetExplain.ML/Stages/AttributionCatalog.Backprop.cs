@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace MLNetExplain.ML.Stages;
 
-/// <summary>The modified-backward family: Guided Backprop, Deconvolution and DeepLift.</summary>
+/// <summary>The modified-backward family: Guided Backprop, Deconvolution and DeepLift (Captum's conventions, with an exact DeepLift max-pool rule).</summary>
 public static partial class AttributionCatalog
 {
     /// <summary>
