@@ -44,7 +44,7 @@ public static class DeletionCurve
         var predicted = cat(Enumerable.Range(0, (int)((n + o.MaxImagesPerForward - 1) / o.MaxImagesPerForward))
             .Select(i => model.call(images.narrow(0, (long)i * o.MaxImagesPerForward, Math.Min(o.MaxImagesPerForward, n - (long)i * o.MaxImagesPerForward))).argmax(1))
             .ToList(), 0);
-        var substrate = Substrate(images, o);
+        var substrate = Substrate(images, o.Substrate, o.BlurKernelSize, o.BlurSigma);
         // rank[p] = position of pixel p in descending importance; pixel p is perturbed at step k when rank < cutoff_k.
         var ranks = maps.to_type(ScalarType.Float64).sum(1).view(n, pixels).to(images.device).argsort(1, descending: true).argsort(1);
         var cutoffs = tensor(Enumerable.Range(0, o.Steps + 1).Select(k => (long)Math.Round((double)k * pixels / o.Steps)).ToArray(), device: images.device);
@@ -101,25 +101,28 @@ public static class DeletionCurve
         return sum / (curve.Count - 1);
     }
 
-    private static Tensor Substrate(Tensor images, DeletionCurveOptions o)
+    /// <summary>What perturbed pixels of <paramref name="images"/> become, shaped like the images.</summary>
+    internal static Tensor Substrate(Tensor images, PerturbationSubstrate substrate, int blurKernelSize, double blurSigma)
     {
-        switch (o.Substrate)
+        switch (substrate)
         {
             case PerturbationSubstrate.Zero:
                 return zeros_like(images);
             case PerturbationSubstrate.Mean:
                 return images.mean([2, 3], keepdim: true).expand_as(images);
             case PerturbationSubstrate.Blur:
-                long c = images.shape[1], k = o.BlurKernelSize, r = k / 2;
+                long c = images.shape[1], k = blurKernelSize, r = k / 2;
                 var offsets = arange(-r, r + 1, dtype: ScalarType.Float64);
-                var g = (-(offsets.square()) / (2 * o.BlurSigma * o.BlurSigma)).exp();
+                var g = (-(offsets.square()) / (2 * blurSigma * blurSigma)).exp();
                 var kernel = g.outer(g);
                 kernel = (kernel / kernel.sum()).to_type(images.dtype).to(images.device).expand(c, 1, k, k).contiguous();
                 // Edges replicated, so a constant image stays constant; RISE pads with zeros, which darkens the border.
                 var padded = nn.functional.pad(images, [r, r, r, r], PaddingModes.Replicate);
                 return nn.functional.conv2d(padded, kernel, groups: c);
+            case PerturbationSubstrate.Minimum:
+                return images.flatten(1).min(1).values.view(-1, 1, 1, 1).expand_as(images);
             default:
-                throw new ArgumentOutOfRangeException(nameof(o), o.Substrate, "Unknown substrate.");
+                throw new ArgumentOutOfRangeException(nameof(substrate), substrate, "Unknown substrate.");
         }
     }
 }

@@ -23,7 +23,7 @@ public sealed record DeletionCurveOptions
 
     internal void Validate()
     {
-        if (Steps < 1 || MaxImagesPerForward < 1 || BlurKernelSize < 1 || BlurKernelSize % 2 == 0 || !(BlurSigma > 0))
+        if (!Enum.IsDefined(Substrate) || !Enum.IsDefined(Order) || Steps < 1 || MaxImagesPerForward < 1 || BlurKernelSize < 1 || BlurKernelSize % 2 == 0 || !(BlurSigma > 0))
         {
             throw new ArgumentException($"DeletionCurve needs Steps and MaxImagesPerForward >= 1, an odd BlurKernelSize and a positive BlurSigma; got {this}.", "options");
         }

@@ -11,4 +11,7 @@ public enum PerturbationSubstrate
 
     /// <summary>A Gaussian blur of the image (RISE's insertion substrate).</summary>
     Blur,
+
+    /// <summary>The image's smallest value over all channels, in every channel (Quantus's "black").</summary>
+    Minimum,
 }

@@ -20,6 +20,10 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
         // The stage takes absolute values in post-processing, so the method gives the signed gradient.
         ["Saliency"] = (model, _) => new Saliency(model, absolute: false),
         ["SmoothGrad"] = (model, settings) => new SmoothGrad(model, JsonSerializer.Deserialize<SmoothGradOptions>(settings)),
+        ["InputXGradient"] = (model, _) => new InputXGradient(model),
+        ["IntegratedGradients"] = (model, settings) => new IntegratedGradients(model, JsonSerializer.Deserialize<IntegratedGradientsOptions>(settings)),
+        ["NoiseTunnel"] = NoiseTunnelAttributionOptions.Create,
+        ["GradientShap"] = (model, settings) => new GradientShap(model, JsonSerializer.Deserialize<GradientShapOptions>(settings)),
     };
 
     /// <summary>The saliency recipe.</summary>
