@@ -158,4 +158,26 @@ public class GuidedBackpropTests
         using var withDelta = deepLift.AttributeWithDelta(x, targets);
         Assert.Equal(beforeDelta + 2, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
+
+    [Fact]
+    public void ConcurrentCallsOnOneModelGiveTheSequentialResults()
+    {
+        // Pooled PredictionEngines share a model across threads: calls of these methods are serialised on the model.
+        // (A plain forward of the same model on another thread is not serialised; see docs/attribution.md.)
+        using var scope = NewDisposeScope();
+        random.manual_seed(32);
+        using var model = new TinyConvClassifier();
+        var x = rand([2, 1, 8, 8], generator: new Generator(16));
+        var targets = tensor(new long[] { 1, 2 });
+        var expected = new Tensor[] { new GuidedBackprop(model).Attribute(x, targets), new DeepLift(model).Attribute(x, targets), new Deconvolution(model).Attribute(x, targets) };
+        var results = new bool[12];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            using var threadScope = NewDisposeScope();
+            AttributionMethod method = (i % 3) switch { 0 => new GuidedBackprop(model), 1 => new DeepLift(model), _ => new Deconvolution(model) };
+            results[i] = method.Attribute(x, targets).allclose(expected[i % 3], 1e-5, 1e-7);
+        });
+        Assert.All(results, Assert.True);
+        Assert.Equal(0, ForwardHooks.Count(model));
+    }
 }
