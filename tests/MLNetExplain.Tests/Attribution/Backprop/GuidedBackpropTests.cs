@@ -167,6 +167,8 @@ public class GuidedBackpropTests
         using var scope = NewDisposeScope();
         random.manual_seed(32);
         using var model = new TinyConvClassifier();
+        // In eval mode already: each call's switch to eval mode and back is not coordinated across threads.
+        model.eval();
         var x = rand([2, 1, 8, 8], generator: new Generator(16));
         var targets = tensor(new long[] { 1, 2 });
         var expected = new Tensor[] { new GuidedBackprop(model).Attribute(x, targets), new DeepLift(model).Attribute(x, targets), new Deconvolution(model).Attribute(x, targets) };
