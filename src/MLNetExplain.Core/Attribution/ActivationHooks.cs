@@ -70,7 +70,7 @@ internal sealed class ActivationHooks : IDisposable
             if (_modules.Count == 0)
             {
                 throw new ArgumentException(
-                    $"{method} overrides the backward pass of {supported} modules, and the model has none. Activations computed with nn.functional inside forward cannot be hooked: give the model one activation module per call site (docs/attribution.md).",
+                    $"{method} overrides the backward pass of {supported} modules, and the model has none. If its activations are computed with nn.functional inside forward, they cannot be hooked: give the model one activation module per call site (docs/attribution.md).",
                     nameof(model));
             }
         }

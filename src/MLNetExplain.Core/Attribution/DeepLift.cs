@@ -17,7 +17,7 @@ namespace MLNetExplain.Attribution;
 /// (Captum has none either), nor Captum's Softmax rule.
 /// </para>
 /// <para>
-/// Where we differ: max-pool modules get an exact rule that credits only each window's maxima at x and at x'
+/// Where we differ: max-pool modules (also adaptive ones, which Captum does not support) get an exact rule that credits only each window's maxima at x and at x'
 /// (see docs/attribution.md), so completeness holds to rounding for any network of linear layers, convolutions,
 /// supported activations and max-pools, which Captum's rule misses when a window's argmax moves. Captum's
 /// <c>LinearMaxPoolLinearModel</c> values are reproduced.

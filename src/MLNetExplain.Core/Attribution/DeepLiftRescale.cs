@@ -15,7 +15,7 @@ namespace MLNetExplain.Attribution;
 /// or the ordinary derivative where |in(x) - in(x')| &lt; eps. Then m * delta-in = delta-out at every unit.
 /// </para>
 /// <para>
-/// Max-pool: per window, let i be the input's argmax, j the baseline's, a and b the window's values at x and x'.
+/// Max-pool (fixed or adaptive windows): per window, let i be the input's argmax, j the baseline's, a and b the window's values at x and x'.
 /// Writing max(u, v) = v + relu(u - v) for the pair (a_i, a_j), (b_i, b_j) and applying Rescale to that ReLU gives
 /// m_i = r and m_j = 1 - r with r = (a_i - a_j) / ((a_i - a_j) + (b_j - b_i)), both in [0, 1] (the same r for
 /// u + relu(v - u), so the split is symmetric); then m_i delta_i + m_j delta_j = a_i - b_j = delta-out exactly, and
@@ -28,11 +28,12 @@ namespace MLNetExplain.Attribution;
 internal static class DeepLiftRescale
 {
     /// <summary>The module types with a rule, in words.</summary>
-    public const string Supported = "nn.ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softplus or MaxPool1d/2d/3d";
+    public const string Supported = "nn.ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softplus, MaxPool1d/2d/3d or AdaptiveMaxPool1d/2d/3d";
 
     /// <summary>Whether <paramref name="module"/> gets a DeepLift rule.</summary>
     public static bool Supports(nn.Module module) =>
-        module is ReLU or LeakyReLU or ELU or Sigmoid or Tanh or Softplus or MaxPool1d or MaxPool2d or MaxPool3d;
+        module is ReLU or LeakyReLU or ELU or Sigmoid or Tanh or Softplus
+            or MaxPool1d or MaxPool2d or MaxPool3d or AdaptiveMaxPool1d or AdaptiveMaxPool2d or AdaptiveMaxPool3d;
 
     /// <summary>The replacement output of <paramref name="module"/> for a forward pass over 2 x <paramref name="rows"/> rows.</summary>
     /// <exception cref="InvalidOperationException">The module does not see the doubled batch first.</exception>
@@ -54,6 +55,9 @@ internal static class DeepLiftRescale
             MaxPool1d pool => MaxPool(pool.forward_with_indices(input).Item2, input, y, carrier, rows, 1),
             MaxPool2d pool => MaxPool(pool.forward_with_indices(input).Item2, input, y, carrier, rows, 2),
             MaxPool3d pool => MaxPool(pool.forward_with_indices(input).Item2, input, y, carrier, rows, 3),
+            AdaptiveMaxPool1d pool => MaxPool(pool.forward_with_indices(input).Item2, input, y, carrier, rows, 1),
+            AdaptiveMaxPool2d pool => MaxPool(pool.forward_with_indices(input).Item2, input, y, carrier, rows, 2),
+            AdaptiveMaxPool3d pool => MaxPool(pool.forward_with_indices(input).Item2, input, y, carrier, rows, 3),
             _ => y.narrow(0, 0, rows) + Multiplier(module, input.detach(), y, rows, eps) * carrier,
         };
         return cat([replaced, output.narrow(0, rows, rows)]).MoveToOuterDisposeScope();
@@ -85,7 +89,7 @@ internal static class DeepLiftRescale
         if (input.dim() != spatialDims + 2)
         {
             throw new InvalidOperationException(
-                $"DeepLift's max-pool rule needs batched input [N, C, {string.Join(", ", Enumerable.Repeat("...", spatialDims))}] to a MaxPool{spatialDims}d; got [{AttributionInputs.Shape(input)}].");
+                $"DeepLift's max-pool rule needs batched input [N, C, {string.Join(", ", Enumerable.Repeat("...", spatialDims))}] to a {spatialDims}-d max-pool; got [{AttributionInputs.Shape(input)}].");
         }
 
         var values = input.detach().flatten(2);

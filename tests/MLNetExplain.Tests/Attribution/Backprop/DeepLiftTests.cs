@@ -59,6 +59,21 @@ public class DeepLiftTests
         Assert.True(MaxAbs(result.Delta) < 1e-12);
     }
 
+    [Fact]
+    public void GlobalAndOverlappingMaxPoolsAreExactToo()
+    {
+        // Overlapping 3x3 windows with stride 1 share elements; a global adaptive max-pool has one window per channel.
+        using var scope = NewDisposeScope();
+        random.manual_seed(28);
+        using var model = nn.Sequential(nn.Conv2d(2, 4, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(3, 1), nn.Conv2d(4, 5, 3),
+            nn.ReLU(), nn.AdaptiveMaxPool2d([1, 1]), nn.Flatten(), nn.Linear(5, 3));
+        model.to(ScalarType.Float64);
+        var x = randn([4, 2, 9, 9], ScalarType.Float64, generator: new Generator(20));
+        var baselines = randn([4, 2, 9, 9], ScalarType.Float64, generator: new Generator(21));
+        using var result = new DeepLift(model).AttributeWithDelta(x, tensor(new long[] { 0, 1, 2, 0 }), baselines);
+        Assert.True(MaxAbs(result.Delta) < 1e-10, $"delta {MaxAbs(result.Delta):G3}");
+    }
+
     public static TheoryData<string> ConvNets => ["SmallCnn", "ResNet"];
 
     [Theory]
