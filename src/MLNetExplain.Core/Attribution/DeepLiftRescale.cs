@@ -21,8 +21,8 @@ namespace MLNetExplain.Attribution;
 /// u + relu(v - u), so the split is symmetric); then m_i delta_i + m_j delta_j = a_i - b_j = delta-out exactly, and
 /// only the window's maxima at x and at x' get credit (all of it to i when i = j; r = 1 when both gaps are 0, where
 /// any split is exact). With every layer exact, the summed attributions equal F(x) - F(x') up to rounding.
-/// Captum instead routes the multiplier through the input's argmax alone, which loses completeness when the
-/// argmaxes differ (its documented ReLU-then-MaxPool discrepancy).
+/// Captum's rule unpools each window's change through one argmax per example, which does not conserve the window's
+/// change when the argmaxes at x and x' differ: its known completeness gap after ReLU then MaxPool.
 /// </para>
 /// </remarks>
 internal static class DeepLiftRescale
