@@ -10,11 +10,14 @@ namespace MLNetExplain.Models;
 /// </summary>
 /// <remarks>
 /// State-dict names: <c>conv{i}.weight</c> (no bias), <c>bn{i}.*</c> for i = 1..3, <c>fc.weight</c>, <c>fc.bias</c>;
-/// activation modules <c>act{i}</c> hold no state.
+/// activation modules <c>act{i}</c> and max-pool modules <c>pool1</c>, <c>pool2</c> hold no state. Every activation and
+/// pool is its own module, called once per forward pass, so methods that override their backward pass (DeepLift,
+/// Guided Backprop) can hook each call site.
 /// </remarks>
 public sealed class SmallCnn : ConvClassifier
 {
     private readonly (GuardedConv2d Conv, nn.Module<Tensor, Tensor> Bn, nn.Module<Tensor, Tensor> Act)[] _stages;
+    private readonly TorchSharp.Modules.MaxPool2d[] _pools;
     private readonly TorchSharp.Modules.Linear fc;
 
     /// <summary>Creates the network with PyTorch's default initialisation.</summary>
@@ -33,6 +36,7 @@ public sealed class SmallCnn : ConvClassifier
         long[] widths = [width, 2L * width, 2L * width];
         long inChannels = inputChannels;
         _stages = new (GuardedConv2d, nn.Module<Tensor, Tensor>, nn.Module<Tensor, Tensor>)[3];
+        _pools = new TorchSharp.Modules.MaxPool2d[2];
         for (int s = 0; s < 3; s++)
         {
             var stage = (new GuardedConv2d(inChannels, widths[s], 3, padding: 1, bias: false), nn.BatchNorm2d(widths[s]), activation());
@@ -40,6 +44,12 @@ public sealed class SmallCnn : ConvClassifier
             register_module($"bn{s + 1}", stage.Item2);
             register_module($"act{s + 1}", stage.Item3);
             _stages[s] = stage;
+            if (s < _pools.Length)
+            {
+                _pools[s] = nn.MaxPool2d(2);
+                register_module($"pool{s + 1}", _pools[s]);
+            }
+
             inChannels = widths[s];
         }
 
@@ -64,9 +74,9 @@ public sealed class SmallCnn : ConvClassifier
         {
             var (conv, bn, act) = _stages[s];
             x = act.call(bn.call(conv.call(x)));
-            if (s < 2)
+            if (s < _pools.Length)
             {
-                x = nn.functional.max_pool2d(x, 2);
+                x = _pools[s].call(x);
             }
         }
 

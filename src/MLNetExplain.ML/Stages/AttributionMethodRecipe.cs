@@ -14,6 +14,9 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
 {
     private static readonly ConcurrentDictionary<string, Func<nn.Module<Tensor, Tensor>, string, IAttributionMethod>> Kinds = new()
     {
+        ["GuidedBackprop"] = (model, _) => new GuidedBackprop(model),
+        ["Deconvolution"] = (model, _) => new Deconvolution(model),
+        ["DeepLift"] = (model, settings) => new DeepLift(model, JsonSerializer.Deserialize<DeepLiftOptions>(settings)),
         // The stage takes absolute values in post-processing, so the method gives the signed gradient.
         ["Saliency"] = (model, _) => new Saliency(model, absolute: false),
         ["SmoothGrad"] = (model, settings) => new SmoothGrad(model, JsonSerializer.Deserialize<SmoothGradOptions>(settings)),

@@ -15,6 +15,7 @@ internal sealed class FunctionModel(Func<Tensor, Tensor> function) : nn.Module<T
 /// <summary>
 /// A small CNN over the engine's guarded convolutions with out-channels that are not multiples of 16 (3 and 10
 /// by default), so the conv input-gradient fault would show at batch &gt; 1; batch norm makes eval mode matter.
+/// Each ReLU is its own module (relu1..relu3, no state), so DeepLift and Guided Backprop can hook it.
 /// </summary>
 internal sealed class TinyConvClassifier : ConvClassifier
 {
@@ -22,6 +23,9 @@ internal sealed class TinyConvClassifier : ConvClassifier
     private readonly BatchNorm2d bn1;
     private readonly GuardedConv2d conv2;
     private readonly GuardedConv2d conv3;
+    private readonly ReLU relu1 = nn.ReLU();
+    private readonly ReLU relu2 = nn.ReLU();
+    private readonly ReLU relu3 = nn.ReLU();
     private readonly Linear fc;
     private readonly int _classes;
     private readonly long _features;
@@ -49,9 +53,9 @@ internal sealed class TinyConvClassifier : ConvClassifier
     public override Tensor Features(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(bn1.call(conv1.call(input)));
-        h = nn.functional.relu(conv2.call(h));
-        return nn.functional.relu(conv3.call(h)).MoveToOuterDisposeScope();
+        var h = relu1.call(bn1.call(conv1.call(input)));
+        h = relu2.call(conv2.call(h));
+        return relu3.call(conv3.call(h)).MoveToOuterDisposeScope();
     }
 
     public override Tensor Classify(Tensor features) => fc.call(features.flatten(1));
