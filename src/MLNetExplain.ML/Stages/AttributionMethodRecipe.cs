@@ -17,6 +17,10 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
         // The stage takes absolute values in post-processing, so the method gives the signed gradient.
         ["Saliency"] = (model, _) => new Saliency(model, absolute: false),
         ["SmoothGrad"] = (model, settings) => new SmoothGrad(model, JsonSerializer.Deserialize<SmoothGradOptions>(settings)),
+        ["Occlusion"] = (model, settings) => new Occlusion(model, JsonSerializer.Deserialize<OcclusionOptions>(settings)),
+        ["FeatureAblation"] = (model, settings) => new FeatureAblation(model, JsonSerializer.Deserialize<FeatureAblationOptions>(settings)),
+        ["Lime"] = (model, settings) => new Lime(model, JsonSerializer.Deserialize<LimeOptions>(settings)),
+        ["KernelShap"] = (model, settings) => new KernelShap(model, JsonSerializer.Deserialize<KernelShapOptions>(settings)),
     };
 
     /// <summary>The saliency recipe.</summary>
