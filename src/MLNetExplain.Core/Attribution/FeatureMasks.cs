@@ -79,7 +79,7 @@ public static class FeatureMasks
 
         if (!is_integral(mask.dtype) || mask.dtype == ScalarType.Bool)
         {
-            throw new ArgumentException($"featureMask must hold integer group ids (e.g. Int64); got {mask.dtype}.", nameof(mask));
+            throw new ArgumentException($"featureMask must hold integer group ids (e.g. Int64); got {mask.dtype}.", "featureMask");
         }
 
         var batched = mask.dim() == inputs.dim() - 1 ? mask.unsqueeze(0) : mask;
@@ -89,19 +89,19 @@ public static class FeatureMasks
         {
             throw new ArgumentException(
                 $"featureMask [{AttributionInputs.Shape(mask)}] must be shaped like one example [{string.Join(", ", example)}] or the batch [{AttributionInputs.Shape(inputs)}], with dimensions of size 1 broadcasting (e.g. [1, H, W] groups the channels of a pixel).",
-                nameof(mask));
+                "featureMask");
         }
 
         if (mask.numel() == 0)
         {
-            throw new ArgumentException("featureMask is empty.", nameof(mask));
+            throw new ArgumentException("featureMask is empty.", "featureMask");
         }
 
         var ids = batched.to_type(ScalarType.Int64);
         long min = ids.min().item<long>();
         if (min < 0)
         {
-            throw new ArgumentException($"featureMask ids must be non-negative; got {min}.", nameof(mask));
+            throw new ArgumentException($"featureMask ids must be non-negative; got {min}.", "featureMask");
         }
 
         long count = ids.max().item<long>() + 1;
