@@ -35,6 +35,37 @@ public class LimeTests
     }
 
     [Fact]
+    public void SamplesAreWeightedByCaptumsExponentialKernelOnTheCosineDistance()
+    {
+        using var scope = NewDisposeScope();
+        // With Alpha = 0 the surrogate is weighted least squares, repeated here from the documented draws: feature i
+        // present where rand([Samples, M]) < 0.5 on a generator seeded with Seed, weight exp(-d^2 / (2 width^2)).
+        Func<double[], double> f = v => v[0] * v[1] + v[2] * v[2];
+        using var model = new CountingModel(v => (v[.., 0] * v[.., 1] + v[.., 2].square()).unsqueeze(1));
+        double[] x = [1, 2, -1.5];
+        const double baseline = 0.5, width = 0.7;
+        var options = new LimeOptions { SuperpixelSize = null, Alpha = 0, Samples = 40, Seed = 3, BaselineValue = baseline, KernelWidth = width };
+        var actual = Values.Of(new Lime(model, options).Attribute(tensor(x).view(1, 3), zeros(1, ScalarType.Int64)));
+
+        using var generator = new Generator(3);
+        var present = Values.Of(rand([40, 3], ScalarType.Float32, generator: generator) < 0.5);
+        var y = new double[40];
+        var weights = new double[40];
+        for (int s = 0; s < 40; s++)
+        {
+            var perturbed = Enumerable.Range(0, 3).Select(i => present[s * 3 + i] == 1 ? x[i] : baseline).ToArray();
+            double cosine = x.Zip(perturbed, (a, b) => a * b).Sum() / Math.Sqrt(x.Sum(a => a * a) * perturbed.Sum(b => b * b));
+            y[s] = f(perturbed);
+            weights[s] = Math.Exp(-(1 - cosine) * (1 - cosine) / (2 * width * width));
+        }
+
+        Values.Near(WeightedLeastSquares.Fit(present, 3, y, weights), actual, 1e-7);
+        // The weights matter here: an unweighted fit is different.
+        var unweighted = WeightedLeastSquares.Fit(present, 3, y, [.. Enumerable.Repeat(1.0, 40)]);
+        Assert.True(unweighted.Zip(actual).Max(p => Math.Abs(p.First - p.Second)) > 1e-3);
+    }
+
+    [Fact]
     public void ImagesDefaultToFourPixelSuperpixelsOverAllChannels()
     {
         using var scope = NewDisposeScope();
