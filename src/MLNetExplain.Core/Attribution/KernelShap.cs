@@ -95,7 +95,7 @@ public sealed class KernelShap : AttributionMethod
     }
 
     /// <summary>The coalitions (row-major 0/1 [samples, M]) and their regression weights, drawn as Captum does.</summary>
-    private static (double[] Design, double[] Weights) Coalitions(int features, int samples, Generator generator)
+    internal static (double[] Design, double[] Weights) Coalitions(int features, int samples, Generator generator)
     {
         var design = new double[samples * features];
         var weights = Enumerable.Repeat(1.0, samples).ToArray();

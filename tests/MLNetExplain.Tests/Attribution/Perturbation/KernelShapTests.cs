@@ -44,6 +44,39 @@ public class KernelShapTests
     }
 
     [Fact]
+    public void CoalitionSizesFollowTheShapleyKernelAndMembersAreUniform()
+    {
+        // M = 6: p(k) is proportional to 5 / (k (6 - k)) = [1, 5/8, 5/9, 5/8, 1] for k = 1..5 (not uniform).
+        const int m = 6, samples = 20_002;
+        using var generator = new Generator(1);
+        var (design, weights) = KernelShap.Coalitions(m, samples, generator);
+        Assert.Equal([1e6, 1e6, 1, 1], weights[..4]);
+        Assert.Equal(Enumerable.Repeat(1.0, m).Concat(Enumerable.Repeat(0.0, m)), design[..(2 * m)]);
+        double[] kernel = [1, 5 / 8.0, 5 / 9.0, 5 / 8.0, 1];
+        var sizes = new int[m + 1];
+        var members = new double[m];
+        for (int s = 2; s < samples; s++)
+        {
+            var row = design.AsSpan(s * m, m).ToArray();
+            sizes[(int)row.Sum()]++;
+            for (int j = 0; j < m; j++)
+            {
+                members[j] += row[j];
+            }
+        }
+
+        Assert.Equal(0, sizes[0] + sizes[m]);
+        for (int k = 1; k < m; k++)
+        {
+            // Binomial standard error at 20000 draws is under 0.0035; 0.012 is more than 3 of them.
+            Assert.InRange(sizes[k] / 20_000.0, kernel[k - 1] / kernel.Sum() - 0.012, kernel[k - 1] / kernel.Sum() + 0.012);
+        }
+
+        // By symmetry of p(k), each feature is present in half of the coalitions.
+        Assert.All(members, count => Assert.InRange(count / 20_000, 0.49, 0.51));
+    }
+
+    [Fact]
     public void OneFeatureTakesTheTwoEndCoalitions()
     {
         using var scope = NewDisposeScope();
