@@ -115,6 +115,23 @@ public sealed class PerturbationStageTests : IDisposable
         Same(column, SavedAndLoaded(fitted, data, "KernelShap"));
     }
 
+    [Fact]
+    public void FeatureAblationAndLimeStagesEqualTheTensorMethods()
+    {
+        using var scope = NewDisposeScope();
+        var model = new SaturatingClassifier();
+        var rows = TinyImages.Rows(6);
+        var data = TinyImages.View(_ml, rows);
+        var predicted = AttributionTargets.Predicted(model, Images(rows));
+
+        var ablation = Column(_ml.Transforms.FeatureAblation(model, superpixelSize: 2).Fit(data).Transform(data), "FeatureAblation");
+        Same(PerRow(new FeatureAblation(model, new() { SuperpixelSize = 2 }).Attribute(Images(rows), predicted)), ablation);
+
+        var limeOptions = new LimeAttributionOptions { BatchSize = 4, Lime = new() { SuperpixelSize = 2, Samples = 15, Seed = 9 } };
+        var lime = Column(_ml.Transforms.Lime(model, limeOptions).Fit(data).Transform(data), "Lime");
+        Same(PerRow(new Lime(model, limeOptions.Lime).Attribute(Images(rows), predicted)), lime);
+    }
+
     /// <summary>logits = 3 tanh(W x / 4): saturation couples the pixels, so Shapley estimates depend on the coalitions drawn.</summary>
     private sealed class SaturatingClassifier : nn.Module<Tensor, Tensor>
     {
