@@ -119,7 +119,7 @@ public class GradCamTests
         using var model = new TinyConvClassifier();
         var ex = Assert.Throws<ArgumentException>(() => new GradCam(model, new GradCamOptions { Layer = "layer4" }));
         Assert.Contains("'layer4'", ex.Message);
-        Assert.Contains("conv1, bn1, conv2, conv3, fc", ex.Message);
+        Assert.Contains("conv1, bn1, conv2, conv3, relu1, relu2, relu3, fc", ex.Message);
 
         // A model that is not a ConvClassifier needs a named layer; the message lists them.
         using var user = new GapClassifier();
