@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNetExplain.Attribution;
 using MLNetExplain.Evaluation;
 using MLNetExplain.ML.Evaluation;
+using MLNetExplain.ML.Stages;
 using static TorchSharp.torch;
 
 namespace MLNetExplain.Tests.Evaluation;
@@ -76,6 +77,18 @@ public sealed class FaithfulnessCatalogTests
         var completeness = catalog.EvaluateCompleteness(model, exact, view, labelColumnName: "Label");
         Assert.Equal(CompletenessError.Compute(model, exact, images, labels).Absolute, completeness.Absolute);
         Assert.True(completeness.MeanAbsolute < 1e-4);
+    }
+
+    [Fact]
+    public void AnAttributionStagesColumnFeedsTheEvaluation()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new FlatLinear(dtype: ScalarType.Float32);
+        var (rows, images, _, _) = Data(10);
+        var view = _ml.Data.LoadFromEnumerable(rows);
+        var maps = _ml.Transforms.Saliency(model, outputColumnName: "Map").Fit(view).Transform(view);
+        var expected = DeletionCurve.Compute(model, images, new Saliency(model).Attribute(images, AttributionTargets.Predicted(model, images)));
+        Assert.Equal(expected.Curve, _ml.MulticlassClassification.EvaluateDeletion(model, maps, attributionColumnName: "Map").Curve);
     }
 
     [Fact]
