@@ -6,12 +6,14 @@ namespace MLNetExplain.Evaluation;
 
 /// <summary>
 /// Max-sensitivity (Yeh et al. 2019, "On the (In)fidelity and Sensitivity of Explanations"), with Quantus's
-/// defaults: for each image, the largest relative change of its explanation under small input noise,
-/// max over δ ~ U(-r, r)^d of ‖a(x) - a(x + δ)‖_F / ‖a(x)‖_F, the explanation of x + δ being for the same target.
-/// Samples that change the model's predicted class are skipped (Quantus's nan-max). Lower is more robust.
+/// defaults: for each image, the largest change of its explanation under input noise,
+/// max over δ ~ U(-r, r)^d of ‖a(x) - a(x + δ)‖_F / ‖x‖_F, the explanation of x + δ being for the same target
+/// (r = 0.2, 200 samples). Lower is more robust. Options give Captum's <c>sensitivity_max</c> (no denominator,
+/// r = 0.02, 10 samples), the relative change ‖·‖ / ‖a(x)‖_F, and Quantus's handling of samples that change the
+/// predicted class.
 /// </summary>
 /// <remarks>
-/// A zero explanation gives 0 when the perturbed explanations are zero too, else +infinity. The noise of sample s is
+/// A zero denominator gives 0 when the numerator is 0 too, else +infinity. The noise of sample s is
 /// drawn for the whole batch from one seeded generator, so a batch repeats exactly for a seed, and chunking
 /// (<see cref="MaxSensitivityOptions.MaxImagesPerCall"/>) does not change the result; an image's noise depends on
 /// its position in the batch.
@@ -37,8 +39,15 @@ public static class MaxSensitivity
         using var scope = NewDisposeScope();
         long n = images.shape[0];
         var clean = Explain(method, images, targets, o);
-        var cleanNorm = Norms(clean);
-        var predicted = Predict(model, images, o);
+        var denominator = o.Normalization switch
+        {
+            SensitivityNormalization.Input => Norms(images.to_type(ScalarType.Float64)),
+            SensitivityNormalization.Explanation => Norms(clean),
+            _ => Enumerable.Repeat(1.0, (int)n).ToArray(),
+        };
+        bool check = o.ChangedPredictions != ChangedPredictionHandling.Keep;
+        var predicted = check ? Predict(model, images, o) : null;
+        var changed = new bool[n];
         var best = new double[n];
         Array.Fill(best, double.NegativeInfinity);
         var kept = new int[n];
@@ -48,22 +57,23 @@ public static class MaxSensitivity
             using var sample = NewDisposeScope();
             var noise = rand(images.shape, ScalarType.Float32, generator: generator).mul_(2 * o.Radius).sub_(o.Radius);
             var perturbed = images + noise.to_type(images.dtype).to(images.device);
-            var same = o.SkipChangedPredictions ? Predict(model, perturbed, o).eq(predicted).cpu().data<bool>().ToArray() : null;
+            var same = check ? Predict(model, perturbed, o).eq(predicted!).cpu().data<bool>().ToArray() : null;
             var change = Norms(Explain(method, perturbed, targets, o) - clean);
             for (long i = 0; i < n; i++)
             {
                 if (same is not null && !same[i])
                 {
+                    changed[i] = true;
                     continue;
                 }
 
                 kept[i]++;
-                double value = !o.Relative ? change[i] : cleanNorm[i] > 0 ? change[i] / cleanNorm[i] : change[i] == 0 ? 0 : double.PositiveInfinity;
+                double value = denominator[i] > 0 ? change[i] / denominator[i] : change[i] == 0 ? 0 : double.PositiveInfinity;
                 best[i] = Math.Max(best[i], value);
             }
         }
 
-        var values = best.Select((v, i) => kept[i] == 0 ? double.NaN : v).ToArray();
+        var values = best.Select((v, i) => kept[i] == 0 || (changed[i] && o.ChangedPredictions == ChangedPredictionHandling.NaN) ? double.NaN : v).ToArray();
         var valid = values.Where(v => !double.IsNaN(v)).ToArray();
         return new MaxSensitivityResult(values, valid.Length == 0 ? double.NaN : valid.Average(), kept);
     }

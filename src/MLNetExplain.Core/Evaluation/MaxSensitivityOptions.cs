@@ -13,16 +13,13 @@ public sealed record MaxSensitivityOptions
     public double Radius { get; init; } = 0.2;
 
     /// <summary>
-    /// Divide by ‖a(x)‖_F (Quantus <c>norm_denominator=fro_norm</c>); false gives Captum's
-    /// <c>sensitivity_max</c>, the unnormalised max ‖a(x) - a(x + δ)‖_F.
+    /// The denominator. Default ‖x‖_F (Quantus's code divides by the input's norm); <see cref="SensitivityNormalization.None"/>
+    /// gives Captum's <c>sensitivity_max</c> and Yeh et al.'s unnormalised max.
     /// </summary>
-    public bool Relative { get; init; } = true;
+    public SensitivityNormalization Normalization { get; init; } = SensitivityNormalization.Input;
 
-    /// <summary>
-    /// Ignore samples whose predicted class differs from the clean image's (Quantus: they become NaN before the
-    /// nan-max); false keeps them (Captum).
-    /// </summary>
-    public bool SkipChangedPredictions { get; init; } = true;
+    /// <summary>Samples that change the predicted class. Default kept (Quantus's and Captum's default).</summary>
+    public ChangedPredictionHandling ChangedPredictions { get; init; } = ChangedPredictionHandling.Keep;
 
     /// <summary>The most images passed to one attribution call or forward pass. Results do not depend on it.</summary>
     public int MaxImagesPerCall { get; init; } = 256;
@@ -32,9 +29,9 @@ public sealed record MaxSensitivityOptions
 
     internal void Validate()
     {
-        if (Samples < 1 || MaxImagesPerCall < 1 || !(Radius >= 0) || double.IsInfinity(Radius))
+        if (Samples < 1 || MaxImagesPerCall < 1 || !Enum.IsDefined(Normalization) || !Enum.IsDefined(ChangedPredictions) || !(Radius >= 0) || double.IsInfinity(Radius))
         {
-            throw new ArgumentException($"MaxSensitivity needs Samples and MaxImagesPerCall >= 1 and a finite Radius >= 0; got {this}.", "options");
+            throw new ArgumentException($"MaxSensitivity needs Samples and MaxImagesPerCall >= 1, known enum values and a finite Radius >= 0; got {this}.", "options");
         }
     }
 }

@@ -50,6 +50,11 @@ public static class RegionPerturbation
         using var scope = NewDisposeScope();
         int n = (int)images.shape[0], h = (int)images.shape[2], w = (int)images.shape[3];
         var y = targets is null ? Predicted(model, images, o.MaxImagesPerForward) : CheckTargets(targets, n).to(images.device);
+        if (targets is not null)
+        {
+            AttributionInputs.CheckOutput(model.call(images.narrow(0, 0, 1)).expand(n, -1), y, n);
+        }
+
         var sums = (o.Absolute ? maps.abs() : maps).to_type(ScalarType.Float64).sum(1).cpu().data<double>().ToArray();
         using var generator = new Generator(unchecked((ulong)o.Seed));
         var orders = Enumerable.Range(0, n).Select(i => Regions(sums.AsSpan(i * h * w, h * w), h, w, o, generator)).ToArray();

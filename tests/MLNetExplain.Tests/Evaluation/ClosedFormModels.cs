@@ -5,19 +5,19 @@ using static TorchSharp.torch;
 
 namespace MLNetExplain.Tests.Evaluation;
 
-/// <summary>logits = W flatten(x) + b over [1, 4, 4] inputs with fixed float64 weights drawn from a seed.</summary>
+/// <summary>logits = W flatten(x) + b over [1, 4, 4] inputs with fixed weights drawn from a seed (float64 by default).</summary>
 internal sealed class FlatLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Linear fc;
 
-    public FlatLinear(int classes = 3, int seed = 1) : base(nameof(FlatLinear))
+    public FlatLinear(int classes = 3, int seed = 1, ScalarType dtype = ScalarType.Float64) : base(nameof(FlatLinear))
     {
-        fc = nn.Linear(16, classes, dtype: ScalarType.Float64);
+        fc = nn.Linear(16, classes, dtype: dtype);
         RegisterComponents();
         using var generator = new Generator((ulong)seed);
         using var noGrad = no_grad();
-        fc.weight!.copy_(rand(fc.weight.shape, ScalarType.Float64, generator: generator).mul_(2).sub_(1));
-        fc.bias!.copy_(rand(fc.bias.shape, ScalarType.Float64, generator: generator));
+        fc.weight!.copy_(rand(fc.weight.shape, ScalarType.Float64, generator: generator).mul_(2).sub_(1).to_type(dtype));
+        fc.bias!.copy_(rand(fc.bias.shape, ScalarType.Float64, generator: generator).to_type(dtype));
     }
 
     public Tensor Weight => fc.weight!;

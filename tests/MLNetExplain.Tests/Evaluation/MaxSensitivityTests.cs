@@ -36,43 +36,48 @@ public class MaxSensitivityTests
         var inputTimesWeight = new FormulaAttribution((inputs, _, _) => inputs * model.Weight.view(1, 1, 4, 4));
         var options = new MaxSensitivityOptions { Samples = 5, Seed = 9, Radius = 0.1 };
         var result = MaxSensitivity.Compute(model, inputTimesWeight, x, t, options);
-        // a(x + δ) - a(x) = δ ⊙ w: max over the seeded draws of ‖δ ⊙ w‖ / ‖x ⊙ w‖.
+        // a(x + δ) - a(x) = δ ⊙ w: max over the seeded draws of ‖δ ⊙ w‖, over ‖x‖ (Quantus), ‖x ⊙ w‖ or 1 (Captum).
         var w = model.Weight.view(1, 1, 4, 4);
         var generator = new TorchSharp.torch.Generator(9);
-        var expected = full(3, double.NegativeInfinity, ScalarType.Float64);
+        var numerator = full(3, double.NegativeInfinity, ScalarType.Float64);
         for (int s = 0; s < 5; s++)
         {
             var delta = rand([3, 1, 4, 4], ScalarType.Float32, generator: generator).mul_(0.2).sub_(0.1).to_type(ScalarType.Float64);
-            expected = maximum(expected, (delta * w).flatten(1).norm(1) / (x * w).flatten(1).norm(1));
+            numerator = maximum(numerator, (delta * w).flatten(1).norm(1));
         }
 
-        Assert.All(expected.data<double>().ToArray().Zip(result.Values), p => Assert.Equal(p.First, p.Second, 6));
+        void Expect(Tensor expected, double[] actual) => Assert.All(expected.data<double>().ToArray().Zip(actual), p => Assert.Equal(p.First, p.Second, 6));
+        Expect(numerator / x.flatten(1).norm(1), result.Values);
         Assert.All(result.KeptSamples, k => Assert.Equal(5, k));
-        // Captum's unnormalised variant is the numerator alone; the same seed repeats, another differs.
-        var captum = MaxSensitivity.Compute(model, inputTimesWeight, x, t, options with { Relative = false });
-        var norms = (x * w).flatten(1).norm(1).data<double>().ToArray();
-        Assert.All(Enumerable.Range(0, 3), i => Assert.Equal(result.Values[i] * norms[i], captum.Values[i], 9));
+        Expect(numerator / (x * w).flatten(1).norm(1), MaxSensitivity.Compute(model, inputTimesWeight, x, t, options with { Normalization = SensitivityNormalization.Explanation }).Values);
+        Expect(numerator, MaxSensitivity.Compute(model, inputTimesWeight, x, t, options with { Normalization = SensitivityNormalization.None }).Values);
+        // The same seed repeats whatever the chunking, another seed differs.
         Assert.Equal(result.Values, MaxSensitivity.Compute(model, inputTimesWeight, x, t, options with { MaxImagesPerCall = 2 }).Values);
         Assert.NotEqual(result.Values, MaxSensitivity.Compute(model, inputTimesWeight, x, t, options with { Seed = 10 }).Values);
     }
 
     [Fact]
-    public void SamplesThatChangeThePredictionAreSkipped()
+    public void SamplesThatChangeThePredictionAreKeptSkippedOrMakeTheImageNaN()
     {
         using var scope = NewDisposeScope();
-        // The class is the sign of the first pixel, which sits at 0: noise flips it about half of the time.
+        // The class is the sign of the first pixel: image 0 has it at 0 (noise flips it about half of the time), image 1 at 0.9 (never flips).
         using var model = new FunctionModel(x => stack([x.flatten(1)[.., 0], -x.flatten(1)[.., 0]], 1));
-        var x = zeros([1, 1, 4, 4], ScalarType.Float64);
+        var x = zeros([2, 1, 4, 4], ScalarType.Float64) + 0.5;
+        x[0, 0, 0, 0] = tensor(0.0);
+        x[1, 0, 0, 0] = tensor(0.9);
+        var t = zeros(2, ScalarType.Int64);
         var inputs = new FormulaAttribution((inputs, _, _) => inputs + 1);
-        var result = MaxSensitivity.Compute(model, inputs, x, zeros(1, ScalarType.Int64), new MaxSensitivityOptions { Samples = 40 });
-        Assert.InRange(result.KeptSamples[0], 5, 35);
-        var all = MaxSensitivity.Compute(model, inputs, x, zeros(1, ScalarType.Int64), new MaxSensitivityOptions { Samples = 40, SkipChangedPredictions = false });
-        Assert.Equal(40, all.KeptSamples[0]);
-        Assert.True(all.Values[0] >= result.Values[0]);
-        // No sample can keep the prediction of an image that has none stable: NaN, and no mean.
-        using var flip = new FunctionModel(x => stack([x.flatten(1)[.., 0] - 0.5, 0.5 - x.flatten(1)[.., 0]], 1));
-        var always = MaxSensitivity.Compute(flip, inputs, full([1, 1, 4, 4], 0.5, ScalarType.Float64), zeros(1, ScalarType.Int64), new MaxSensitivityOptions { Samples = 4, Radius = 0 });
-        Assert.Equal(4, always.KeptSamples[0]); // radius 0 never changes anything
-        Assert.Equal(0, always.Values[0]);
+        var options = new MaxSensitivityOptions { Samples = 40 };
+        var kept = MaxSensitivity.Compute(model, inputs, x, t, options);
+        var skipped = MaxSensitivity.Compute(model, inputs, x, t, options with { ChangedPredictions = ChangedPredictionHandling.Skip });
+        var nan = MaxSensitivity.Compute(model, inputs, x, t, options with { ChangedPredictions = ChangedPredictionHandling.NaN });
+        Assert.Equal([40, 40], kept.KeptSamples);
+        Assert.InRange(skipped.KeptSamples[0], 5, 35);
+        Assert.Equal(40, skipped.KeptSamples[1]);
+        Assert.True(kept.Values[0] >= skipped.Values[0] && skipped.Values[0] > 0);
+        Assert.True(double.IsNaN(nan.Values[0]));
+        Assert.Equal(kept.Values[1], nan.Values[1]);
+        Assert.Equal(kept.Values[1], skipped.Values[1]);
+        Assert.Equal(nan.Values[1], nan.Mean);
     }
 }

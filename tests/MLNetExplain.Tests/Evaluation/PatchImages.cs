@@ -57,7 +57,7 @@ internal sealed class PixelLinear : nn.Module<Tensor, Tensor>
     public static PixelLinear Trained(Tensor images, Tensor labels, long seed)
     {
         var model = new PixelLinear(seed);
-        new ClassifierTrainer(new ClassifierTrainer.Options { Epochs = 15, BatchSize = 50, Optimizer = OptimizerKind.Adam, LearningRate = 0.05, WeightDecay = 1e-4, Seed = seed })
+        new ClassifierTrainer(new ClassifierTrainer.Options { Epochs = 10, BatchSize = 100, Optimizer = OptimizerKind.Adam, LearningRate = 0.05, WeightDecay = 1e-4, Seed = seed })
             .Train(model, images, labels);
         return model;
     }

@@ -77,5 +77,7 @@ public class RegionPerturbationTests
         Assert.Equal(a.Curve[^1], morf.Curve[^1], 12);
         Assert.Throws<ArgumentException>(() => RegionPerturbation.Compute(model, x, zeros(5, 1, 2, 3)));
         Assert.Throws<ArgumentException>(() => RegionPerturbation.Compute(model, x, map, options: options with { PatchSize = 0 }));
+        var target = Assert.Throws<ArgumentException>(() => RegionPerturbation.Compute(model, x, map, full(5, 2L)));
+        Assert.Equal("targets", target.ParamName);
     }
 }
