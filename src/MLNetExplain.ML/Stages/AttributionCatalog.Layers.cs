@@ -45,4 +45,37 @@ public static partial class AttributionCatalog
         _ = new GradCam(model, options.GradCam);
         return new AttributionEstimator(model, AttributionMethodRecipe.For("GradCAM", options.GradCam), null, options);
     }
+
+    /// <summary>
+    /// Guided Grad-CAM (Selvaraju et al. 2017, Captum's GuidedGradCam): Guided Backprop's map times the layer's Grad-CAM
+    /// map (ReLU on, upsampled to the image); a Single vector [C, H, W]. The model needs ReLU modules (see GuidedBackprop).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">A classifier returning logits [N, K] for images [N, C, H, W].</param>
+    /// <param name="outputColumnName">The map column written, Single vector [C, H, W].</param>
+    /// <param name="inputColumnName">The image column, Single vector [C, H, W].</param>
+    /// <param name="targetColumnName">A key column of classes to explain; null explains the predicted class.</param>
+    /// <param name="layer">The layer's <c>named_modules()</c> name; null takes a ConvClassifier's feature map.</param>
+    public static AttributionEstimator GuidedGradCam(this TransformsCatalog catalog, nn.Module<Tensor, Tensor> model,
+        string outputColumnName = "GuidedGradCAM", string inputColumnName = "Features", string? targetColumnName = null, string? layer = null) =>
+        catalog.GuidedGradCam(model, new GuidedGradCamAttributionOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, TargetColumnName = targetColumnName,
+            GradCam = new GradCamOptions { Layer = layer },
+        });
+
+    /// <summary>Guided Grad-CAM, from options.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">A classifier returning logits [N, K] for images [N, C, H, W].</param>
+    /// <param name="options">Columns, layer and upsampling, post-processing, batch size and device.</param>
+    /// <exception cref="ArgumentException">The layer is not found, the upsampling is None, or the model has no ReLU modules.</exception>
+    public static AttributionEstimator GuidedGradCam(this TransformsCatalog catalog, nn.Module<Tensor, Tensor> model, GuidedGradCamAttributionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(model);
+        // Created once here so a missing layer fails when the pipeline is built.
+        _ = new GuidedGradCam(model, options.GradCam);
+        return new AttributionEstimator(model, AttributionMethodRecipe.For("GuidedGradCAM", options.GradCam), null, options);
+    }
 }

@@ -25,6 +25,7 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
         ["NoiseTunnel"] = NoiseTunnelAttributionOptions.Create,
         ["GradientShap"] = (model, settings) => new GradientShap(model, JsonSerializer.Deserialize<GradientShapOptions>(settings)),
         ["GradCAM"] = (model, settings) => new GradCam(model, JsonSerializer.Deserialize<GradCamOptions>(settings)),
+        ["GuidedGradCAM"] = (model, settings) => new GuidedGradCam(model, JsonSerializer.Deserialize<GradCamOptions>(settings)),
         ["Occlusion"] = (model, settings) => new Occlusion(model, JsonSerializer.Deserialize<OcclusionOptions>(settings)),
         ["FeatureAblation"] = (model, settings) => new FeatureAblation(model, JsonSerializer.Deserialize<FeatureAblationOptions>(settings)),
         ["Lime"] = (model, settings) => new Lime(model, JsonSerializer.Deserialize<LimeOptions>(settings)),

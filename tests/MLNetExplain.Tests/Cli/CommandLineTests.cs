@@ -1,5 +1,6 @@
 using MLNetExplain.Cli;
 using MLNetExplain.Cli.Demo;
+using MLNetExplain.Cli.Reproduce;
 using MLNetExplain.Cli.Results;
 using Spectre.Console.Testing;
 
@@ -68,10 +69,30 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public void RootCommandHasBothJobs()
+    public void ReproduceOptionsAreBound()
+    {
+        var reproduce = new ReproduceCommand(new TestConsole());
+        var defaults = new ReproduceOptions();
+        Assert.Equal(defaults, reproduce.Bind(reproduce.Parse("")) with { Ratios = defaults.Ratios });
+        Assert.Equal([20, 40, 60, 80], reproduce.Bind(reproduce.Parse("")).Ratios);
+        var parse = reproduce.Parse("--train-rows 3000 --test-rows 500 --epochs 3 --roar-epochs 2 --roar-seeds 3 --ratios 10 50 --methods Saliency Explainer --lambda 0.5 --seed 4 -o out");
+        Assert.Empty(parse.Errors);
+        var bound = reproduce.Bind(parse);
+        Assert.Equal((3000, 500, 3, 2, 3, 0.5, 4, "out"), (bound.TrainRows, bound.TestRows, bound.Epochs, bound.RoarEpochs, bound.RoarSeeds, bound.Lambda, bound.Seed, bound.Output));
+        Assert.Equal([10, 50], bound.Ratios);
+        Assert.Equal(["Saliency", "Explainer"], bound.Methods!);
+
+        var quick = reproduce.Bind(reproduce.Parse("--quick -o q"));
+        Assert.Equal(ReproduceOptions.Quick("q") with { Ratios = quick.Ratios }, quick);
+        Assert.Throws<ArgumentException>(() => (new ReproduceOptions { Methods = ["Saliency", "NoSuchMethod"] }).Validate());
+        Assert.Throws<ArgumentException>(() => (new ReproduceOptions { Ratios = [0, 50] }).Validate());
+    }
+
+    [Fact]
+    public void RootCommandHasItsJobs()
     {
         var root = MLNetExplainCommand.Create(new TestConsole());
-        Assert.Equal(["demo", "results"], root.Subcommands.Select(c => c.Name));
+        Assert.Equal(["demo", "results", "reproduce"], root.Subcommands.Select(c => c.Name));
         Assert.NotEmpty(root.Parse("explain").Errors);
     }
 }

@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using MLNetExplain.Cli.Reproduce;
+using Spectre.Console.Testing;
+
+namespace MLNetExplain.Tests.Cli;
+
+/// <summary>
+/// The reproduce job in its CI-sized mode on a subset of methods: the report's structure, and a rerun that resumes
+/// from the checkpoints, maps and ROAR cells instead of training again.
+/// </summary>
+public sealed class ReproduceJobTests : IDisposable
+{
+    private static readonly string[] Methods = ["Random", "Saliency", "Integrated Gradients", "Explainer", "Explainer (standard targets)"];
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlnetexplain-reproduce-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void QuickRunWritesEveryTableAndARerunResumes()
+    {
+        var options = ReproduceOptions.Quick(_dir) with { Methods = Methods };
+        var console = new TestConsole();
+        Assert.Equal(0, new ReproduceJob(options, console).Run(CancellationToken.None));
+
+        var markdown = File.ReadAllText(Path.Combine(_dir, "report.md"));
+        foreach (var heading in new[] { "## Accuracy", "## Table 1: ROAR", "## Table 2:", "## Table 3: latency", "## Deletion", "## MPRT" })
+        {
+            Assert.Contains(heading, markdown);
+        }
+
+        // Table 1: one row per method with a mean ± sd cell per ratio (20 and 60%).
+        foreach (var method in Methods)
+        {
+            var row = new Regex($@"^\| {Regex.Escape(method)} \| (\d+\.\d\d)% ± \d+\.\d\d \| (\d+\.\d\d)% ± \d+\.\d\d \|$", RegexOptions.Multiline);
+            Assert.Matches(row, markdown);
+        }
+
+        // Table 2 names both alignment targets; Table 3 times every method with a map against the explainer.
+        Assert.Contains("| robust SmoothGrad (seed 001) |", markdown);
+        Assert.Contains("| standard SmoothGrad |", markdown);
+        Assert.Matches(new Regex(@"^\| Explainer \| \d+\.\d{3} \| 1\.0x \|$", RegexOptions.Multiline), markdown);
+        Assert.Matches(new Regex(@"^\| Integrated Gradients \| \d+\.\d{3} \| \d+\.\dx \|$", RegexOptions.Multiline), markdown);
+
+        var html = File.ReadAllText(Path.Combine(_dir, "report.html"));
+        // Charts of ROAR, deletion and insertion, and MPRT's chart and map grid.
+        Assert.Equal(5, Regex.Matches(html, "<img alt=\"[^\"]+\" src=\"data:image/png;base64,iVBOR").Count);
+        Assert.DoesNotContain("NaN", markdown);
+
+        // A rerun with the same settings loads the models and restores every ROAR cell.
+        var again = new TestConsole();
+        again.Profile.Width = 1000;   // one line per note, so each restored cell is counted once
+        Assert.Equal(0, new ReproduceJob(options, again).Run(CancellationToken.None));
+        Assert.DoesNotContain("epoch 1/1", again.Output);
+        Assert.Equal(1 + Methods.Length * 2, Regex.Matches(again.Output, "from roar-cells.json").Count);
+
+        // Other settings in the same folder are refused rather than mixed in.
+        Assert.Equal(2, new ReproduceJob(options with { Epochs = 2 }, new TestConsole()).Run(CancellationToken.None));
+    }
+}
