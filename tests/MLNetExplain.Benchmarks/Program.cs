@@ -53,6 +53,7 @@ Section[] sections =
     new PipelineBenchmarks(),
     new LayerBenchmarks(),
     new TrainStepBenchmarks(),
+    new AttributionBenchmarks(),
 ];
 var total = System.Diagnostics.Stopwatch.StartNew();
 foreach (var section in sections.Where(s => settings.Runs(s.Name)))

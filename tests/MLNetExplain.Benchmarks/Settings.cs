@@ -20,7 +20,7 @@ internal sealed record Settings(
         "sections: interop, resnet, adversarial, explainer, guard, pipeline, layers, trainstep (default: all but layers, trainstep)";
 
     /// <summary>Every section, in the order they run.</summary>
-    public static readonly string[] AllSections = ["interop", "resnet", "adversarial", "explainer", "guard", "pipeline", "layers", "trainstep"];
+    public static readonly string[] AllSections = ["interop", "resnet", "adversarial", "explainer", "guard", "pipeline", "layers", "trainstep", "attribution"];
 
     /// <summary>What runs without <c>--only</c>: everything but the two investigations of the train step (layers, trainstep).</summary>
     public static readonly string[] DefaultSections = ["interop", "resnet", "adversarial", "explainer", "guard", "pipeline"];

@@ -105,18 +105,34 @@ def deconvolution(model, x, y):
 
 
 def deeplift(model, x, y):
-    """Rescale rule on ReLUs (one forward on cat([x, x'])), max pooling by its pairwise-ReLU decomposition's rule."""
+    """Rescale rule on ReLUs (one forward on cat([x, x'])); max pooling by the exact rule of the C# DeepLift: per
+    window, with i the argmax at x and j at x', the change splits as r at i and 1 - r at j,
+    r = (a_i - a_j) / ((a_i - a_j) + (b_j - b_i)) (all at i when i == j)."""
     n = x.shape[0]
 
     def relu_hook(m, inp, out):
         a, r = inp[0][:n], inp[0][n:]
         oa, orf = out[:n], out[n:]
         d = a - r
-        mult = torch.where(d.abs() < 1e-10, (a > 0).to(a.dtype), (oa - orf) / torch.where(d.abs() < 1e-10, torch.ones_like(d), d))
+        small = d.abs() < 1e-10
+        mult = torch.where(small, (a > 0).to(a.dtype), (oa - orf) / torch.where(small, torch.ones_like(d), d))
         return torch.cat([oa.detach() + mult.detach() * (a - a.detach()), orf.detach()])
+
+    def pool_hook(m, inp, out):
+        a, b = inp[0][:n], inp[0][n:]
+        oa, i = F.max_pool2d(a, m.kernel_size, m.stride, m.padding, m.dilation, return_indices=True)
+        ob, j = F.max_pool2d(b, m.kernel_size, m.stride, m.padding, m.dilation, return_indices=True)
+        flat_a, flat_b = a.flatten(2), b.flatten(2)
+        ai, aj = flat_a.gather(2, i.flatten(2)).view_as(oa), flat_a.gather(2, j.flatten(2)).view_as(oa)
+        bi, bj = flat_b.gather(2, i.flatten(2)).view_as(oa), flat_b.gather(2, j.flatten(2)).view_as(oa)
+        denominator = (ai - aj) + (bj - bi)
+        r = torch.where(denominator.abs() < 1e-10, torch.ones_like(ai), (ai - aj) / torch.where(denominator.abs() < 1e-10, torch.ones_like(ai), denominator))
+        r = r.detach()
+        return torch.cat([oa.detach() + r * (ai - ai.detach()) + (1 - r) * (aj - aj.detach()), ob.detach()])
 
     xi = torch.cat([x, torch.zeros_like(x)]).requires_grad_(True)
     handles = [m.register_forward_hook(relu_hook) for m in model.modules() if isinstance(m, nn.ReLU)]
+    handles += [m.register_forward_hook(pool_hook) for m in model.modules() if isinstance(m, nn.MaxPool2d)]
     try:
         out = model(xi)
         grad, = torch.autograd.grad(out[:n].gather(1, y[:, None]).sum() - out[n:].gather(1, y[:, None]).sum(), [xi])
@@ -179,37 +195,43 @@ def feature_ablation(model, x, y):
     return d.t()[:, mask.flatten()].view(n, 1, *mask.shape).expand_as(x).contiguous()
 
 
-def _lasso(z, target, weights, alpha=0.01, iterations=100):
-    """Weighted Lasso by coordinate descent (sklearn's objective, intercept fitted)."""
-    w = weights / weights.sum()
-    zm = (w[:, None] * z).sum(0)
-    tm = (w * target).sum()
-    zc, tc = z - zm, target - tm
-    coef = torch.zeros(z.shape[1], dtype=z.dtype)
-    norms = (w[:, None] * zc * zc).sum(0)
-    residual = tc.clone()
-    for _ in range(iterations):
-        for j in range(z.shape[1]):
-            if norms[j] == 0:
-                continue
-            residual += zc[:, j] * coef[j]
-            rho = (w * zc[:, j] * residual).sum()
-            coef[j] = torch.sign(rho) * torch.clamp(rho.abs() - alpha, min=0) / norms[j]
-            residual -= zc[:, j] * coef[j]
+def _lasso(z, target, weights, alpha=0.01, max_sweeps=10_000, tol=1e-10):
+    """sklearn's weighted Lasso objective by cyclic coordinate descent with an unpenalised intercept, as the C#
+    WeightedLasso (same stopping rule: no coefficient moves by more than 1e-10 of the largest, or 10,000 sweeps),
+    for a batch of problems at once: z [B, S, M], target [B, S], weights [B, S] -> coefficients [B, M]."""
+    z, target, weights = z.double(), target.double(), weights.double()
+    v = weights / weights.sum(1, keepdim=True)
+    zc = z - (v.unsqueeze(2) * z).sum(1, keepdim=True)
+    residual = target - (v * target).sum(1, keepdim=True)
+    vz = v.unsqueeze(2) * zc
+    curvature = (vz * zc).sum(1)
+    coef = torch.zeros(z.shape[0], z.shape[2], dtype=torch.float64)
+    active = torch.ones(z.shape[0], dtype=torch.bool)
+    for _ in range(max_sweeps):
+        largest_step = torch.zeros(z.shape[0], dtype=torch.float64)
+        for j in range(z.shape[2]):
+            c = curvature[:, j]
+            rho = c * coef[:, j] + (vz[:, :, j] * residual).sum(1)
+            new = torch.where(c > 0, torch.sign(rho) * (rho.abs() - alpha).clamp(min=0) / c.clamp(min=1e-300), coef[:, j])
+            step = torch.where(active, new - coef[:, j], torch.zeros_like(new))
+            residual -= step.unsqueeze(1) * zc[:, :, j]
+            coef[:, j] += step
+            largest_step = torch.maximum(largest_step, step.abs())
+        active &= largest_step > tol * coef.abs().amax(1)
+        if not active.any():
+            break
     return coef
 
 
 def _surrogate(model, x, y, samples, generator, fit, sample_present):
+    """One draw of coalitions shared by the batch (as the C# methods), all perturbed images in one forward pass."""
     n = x.shape[0]
     mask = grid_mask(*x.shape[2:])
     m = int(mask.max()) + 1
-    result = torch.empty_like(x)
-    for k in range(n):
-        present, weights = sample_present(m, samples, generator)
-        out = scores(model, _ablate(x[k:k + 1], mask, present), y[k:k + 1].repeat(samples))
-        coef = fit(present.to(x.dtype), out, weights)
-        result[k] = coef[mask.flatten()].view(1, *mask.shape).expand_as(x[k])
-    return result
+    present, weights = sample_present(m, samples, generator)
+    out = scores(model, _ablate(x, mask, present), y.repeat(samples)).view(samples, n).t()  # [N, S]
+    coef = fit(present.to(x.dtype).expand(n, -1, -1), out, weights.expand(n, -1))
+    return coef.to(x.dtype)[:, mask.flatten()].view(n, 1, *mask.shape).expand_as(x).contiguous()
 
 
 def lime(model, x, y, samples=25, generator=None):
@@ -232,8 +254,9 @@ def kernel_shap(model, x, y, samples=25, generator=None):
         return present, torch.ones(s)
 
     def wls(z, target, weights):
-        design = torch.cat([z, torch.ones(z.shape[0], 1)], 1) * weights.sqrt()[:, None]
-        return torch.linalg.lstsq(design, (target * weights.sqrt())[:, None]).solution[:-1, 0]
+        root = weights.double().sqrt().unsqueeze(2)
+        design = torch.cat([z.double(), torch.ones(*z.shape[:2], 1, dtype=torch.float64)], 2) * root
+        return (torch.linalg.pinv(design) @ (target.double().unsqueeze(2) * root))[:, :-1, 0]
     return _surrogate(model, x, y, samples, generator, wls, sample_present)
 
 
