@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace MLNetExplain.Benchmarks;
 
 /// <summary>
-/// (i) Every attribution method of the suite, and the explainer's one pass, per call on the CIFAR ResNet-18 (3x32x32)
+/// (g) Every attribution method of the suite, and the explainer's one pass, per call on the CIFAR ResNet-18 (3x32x32)
 /// and the demo CNN (1x28x28), eval mode, untrained weights, at batch 1 and the batch size; the peer is the same
 /// algorithm written with plain PyTorch (peer_attribution.py; Captum is not installable here). Settings: seed 001's
 /// where it gives them (IG: zero baseline, 50 Gauss-Legendre steps; SmoothGrad: 50 samples; GradientSHAP: 5 samples
