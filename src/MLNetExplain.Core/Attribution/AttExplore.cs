@@ -160,21 +160,35 @@ public sealed class AttExplore : AttributionMethod, IDisposable
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var leaf = rows.detach().requires_grad_();
-        // Rows of one sample share its diversity transform: transform each run of same-sample rows.
-        var runs = new List<Tensor>();
+        // Rows of one sample share its diversity transform: transform each run of same-sample rows, then evaluate
+        // the runs of each image size together (diversified and plain samples differ in size).
+        var runs = new List<(Tensor Images, Tensor Targets)>();
         for (long row = 0; row < leaf.shape[0];)
         {
             long sample = (first + row) / n;
             long length = Math.Min(leaf.shape[0] - row, (sample + 1) * n - (first + row));
-            runs.Add(Diversify(leaf.narrow(0, row, length), draws[sample]));
+            runs.Add((Diversify(leaf.narrow(0, row, length), draws[sample]), targets.narrow(0, row, length)));
             row += length;
         }
 
-        var logits = Model.call(runs.Count == 1 ? runs[0] : cat(runs, 0));
-        AttributionInputs.CheckOutput(logits, targets, leaf.shape[0]);
+        Tensor? loss = null;
+        foreach (var group in runs.GroupBy(r => (r.Images.shape[2], r.Images.shape[3])))
+        {
+            var images = group.Count() == 1 ? group.First().Images : cat(group.Select(r => r.Images).ToArray(), 0);
+            var groupTargets = group.Count() == 1 ? group.First().Targets : cat(group.Select(r => r.Targets).ToArray(), 0);
+            var groupLoss = Loss(Model.call(images), groupTargets);
+            loss = loss is null ? groupLoss : loss + groupLoss;
+        }
+
+        return Gradients.Of(loss!, leaf).detach().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The summed cross-entropy of the targets: of the logits, or of softmax(softmax(logits)) as the reference.</summary>
+    private Tensor Loss(Tensor logits, Tensor targets)
+    {
+        AttributionInputs.CheckOutput(logits, targets, targets.shape[0]);
         var scores = Options.ReferenceCompatible ? logits.softmax(1).softmax(1) : logits;
-        var loss = -scores.log_softmax(1).gather(1, targets.view(-1, 1)).sum();
-        return Gradients.Of(loss, leaf).detach().MoveToOuterDisposeScope();
+        return -scores.log_softmax(1).gather(1, targets.view(-1, 1)).sum();
     }
 
     private Tensor Diversify(Tensor images, SampleDraw draw)
