@@ -24,8 +24,10 @@ namespace MLNetExplain.Attribution;
 /// the adversarial exploration of the paper), giving sum_t (x_{t+1} - x_t) * g_t. The reference's model ends in a
 /// Softmax and <c>use_softmax</c> adds another before <c>F.cross_entropy</c> (cross-entropy of a doubly softmaxed
 /// output), and its sign step descends that loss (towards the target) with attribution -sum_t (x_{t+1} - x_t) * g_t.
-/// <see cref="AttExploreOptions.ReferenceCompatible"/> reproduces both. Either way the map is positive on features
-/// that support the target; on a model linear in its input with no pixel clipped the two give the same map.</item>
+/// <see cref="AttExploreOptions.ReferenceCompatible"/> reproduces both. Either way each term is a step along sign(g_t)
+/// times g_t, so the map is non-negative wherever the path starts inside the value box (a pixel's step is shortened,
+/// never reversed, by the clipping): it ranks how much the explored gradients weigh each pixel, not the sign of its
+/// effect. On a model linear in its input with no pixel clipped the two conventions give the same map.</item>
 /// <item>The reference's final gradient at x_T (N more passes) is never used by its attribution; we skip it.</item>
 /// <item>An image whose step gradient is all zero keeps a zero step (the reference divides by mean|G| = 0 and gives NaN).</item>
 /// <item>Per-image losses are summed, not averaged over the batch; the L1 normalisation makes the scale irrelevant.</item>

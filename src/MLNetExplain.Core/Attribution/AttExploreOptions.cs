@@ -58,7 +58,7 @@ public sealed record AttExploreOptions
     /// authors' model ends in a Softmax and <c>use_softmax</c> adds another), and the path descends that loss
     /// (towards the target class) with attribution -sum (x_{t+1} - x_t) g_t. False (the default) takes the
     /// cross-entropy of the logits, ascends it (away from the target class, the adversarial exploration the paper
-    /// describes) and gives sum (x_{t+1} - x_t) g_t. Both attribute positive values to features that support the target.
+    /// describes) and gives sum (x_{t+1} - x_t) g_t. Both maps are non-negative for inputs inside the value box.
     /// </summary>
     public bool ReferenceCompatible { get; init; }
 

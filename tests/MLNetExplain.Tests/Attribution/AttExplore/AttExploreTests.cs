@@ -45,6 +45,8 @@ public class AttExploreTests
         Assert.Equal(x.shape, attributions.shape);
         Assert.True(attributions.abs().max().item<float>() > 0);
         Assert.True(attributions.isfinite().all().item<bool>());
+        // Each term is a step along sign(g_t) times g_t, and clipping only shortens steps: non-negative inside the box.
+        Assert.True(attributions.min().item<float>() >= 0);
     }
 
     [Fact]
