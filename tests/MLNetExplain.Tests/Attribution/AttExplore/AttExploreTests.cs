@@ -196,6 +196,26 @@ public class AttExploreTests
     }
 
     [Fact]
+    public void OnlyTheResultStaysAlive()
+    {
+        using var model = new PooledConvClassifier();
+        using var x = Images(3, 16, ScalarType.Float32, 6);
+        using var targets = tensor(new long[] { 0, 1, 2 });
+        using var method = new AttExploreMethod(model, new AttExploreOptions { Steps = 2, Samples = 3, MaxImagesPerForward = 4 });
+        foreach (var run in new Func<Tensor>[] { () => method.Attribute(x, targets), () => Dct.Inverse2d(x) })
+        {
+            run().Dispose(); // lazily created module state
+            long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            using (run())
+            {
+                Assert.Equal(before + 1, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            }
+
+            Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        }
+    }
+
+    [Fact]
     public void BadOptionsAndInputsThrowNamingTheProblem()
     {
         using var scope = NewDisposeScope();
