@@ -30,6 +30,7 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
         ["FeatureAblation"] = (model, settings) => new FeatureAblation(model, JsonSerializer.Deserialize<FeatureAblationOptions>(settings)),
         ["Lime"] = (model, settings) => new Lime(model, JsonSerializer.Deserialize<LimeOptions>(settings)),
         ["KernelShap"] = (model, settings) => new KernelShap(model, JsonSerializer.Deserialize<KernelShapOptions>(settings)),
+        ["LearnedPropagation"] = (model, settings) => new LearnedPropagation(model, JsonSerializer.Deserialize<LearnedPropagationOptions>(settings)),
     };
 
     /// <summary>The saliency recipe.</summary>
