@@ -1,4 +1,5 @@
 using MLNetExplain.Attribution;
+using MLNetExplain.Models;
 using MLNetExplain.Tests.Attribution.Backprop;
 using static TorchSharp.torch;
 
@@ -54,6 +55,25 @@ public sealed class LearnedPropagationTests
 
         double change = (plugin.Gradient(model, images, targets, createGraph: false, "test") - expected).abs().max().item<float>();
         Assert.True(change > 1e-3, $"the plugin's parameters do not change the gradient ({change})");
+    }
+
+    [Fact]
+    public void WorksOnTheLibrarysResNet()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+        var model = new ResNet(numClasses: 4, inputChannels: 1, baseWidth: 4, blocksPerStage: [1, 1]);
+        model.eval();
+        var images = randn([2, 1, 8, 8], generator: new Generator(9));
+        var targets = tensor(new long[] { 3, 1 });
+        var method = new LearnedPropagation(model, new LearnedPropagationOptions { Steps = 3 });
+        var plugin = method.CreatePlugin(images);
+        Assert.True(plugin.Parameters.Count >= 5, $"{plugin.Parameters.Count} ReLU modules hooked");
+        AssertClose(Saliency.Gradient(model, images, targets, absolute: false),
+            plugin.Gradient(model, images, targets, createGraph: false, "test"), 1e-5, "ResNet identity rule");
+        using var result = method.AttributeWithLosses(images, targets);
+        Assert.True(result.Attributions.isfinite().all().item<bool>());
+        Assert.True(result.Losses[3].sum().item<float>() < result.Losses[0].sum().item<float>(), "the loss did not fall");
     }
 
     [Fact]
