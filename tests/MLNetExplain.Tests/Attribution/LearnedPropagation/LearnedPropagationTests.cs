@@ -57,6 +57,39 @@ public sealed class LearnedPropagationTests
         Assert.True(change > 1e-3, $"the plugin's parameters do not change the gradient ({change})");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TheRuleMatchesItsClosedFormOnAThreeLayerNet(bool subtractReference)
+    {
+        // out = C relu(z2), z2 = B relu(z1) + b, z1 = A x + a: with the plugin, the input-gradient of logit c is
+        // A^T [f1 * B^T [f2 * C^T e_c]], f = relu'(z) + tanh(w * (z - z_ref)), z_ref the value at x = 0.
+        using var scope = NewDisposeScope();
+        var model = new ThreeLayerReLUNet(seed: 7);
+        var (a, aBias, b, bBias, c) = model.Weights;
+        var generator = new Generator(4);
+        var x = randn([4, 5], ScalarType.Float64, generator: generator);
+        var targets = tensor(new long[] { 0, 2, 1, 2 });
+        var method = new LearnedPropagation(model, Few with { SubtractReference = subtractReference });
+        var plugin = method.CreatePlugin(x);
+        var w1 = plugin.Parameters.Single(p => p.shape[1] == 7);
+        var w2 = plugin.Parameters.Single(p => p.shape[1] == 6);
+        using (no_grad())
+        {
+            w1.copy_(randn(w1.shape, ScalarType.Float64, generator: generator));
+            w2.copy_(randn(w2.shape, ScalarType.Float64, generator: generator));
+        }
+
+        var z1 = x.matmul(a.t()) + aBias;
+        var z2 = nn.functional.relu(z1).matmul(b.t()) + bBias;
+        var z1Reference = subtractReference ? aBias.expand_as(z1) : zeros_like(z1);
+        var z2Reference = subtractReference ? (nn.functional.relu(aBias).matmul(b.t()) + bBias).expand_as(z2) : zeros_like(z2);
+        var f1 = z1.gt(0).to_type(ScalarType.Float64) + tanh(w1.detach() * (z1 - z1Reference));
+        var f2 = z2.gt(0).to_type(ScalarType.Float64) + tanh(w2.detach() * (z2 - z2Reference));
+        var expected = (f1 * ((f2 * c.index_select(0, targets)).matmul(b))).matmul(a);
+        AssertClose(expected, plugin.Gradient(model, x, targets, createGraph: false, "test"), 1e-12, "closed form");
+    }
+
     [Fact]
     public void WorksOnTheLibrarysResNet()
     {
