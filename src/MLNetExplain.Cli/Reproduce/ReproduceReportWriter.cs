@@ -88,7 +88,7 @@ internal static class ReproduceReportWriter
               .AppendLine(Header(["Method", .. sanity.Layers]));
             foreach (var row in sanity.Rows)
             {
-                md.AppendLine($"| {row.Method} | {string.Join(" | ", row.Spearman.Select(v => Invariant($"{v:F2}")))} |");
+                md.AppendLine($"| {row.Method} | {string.Join(" | ", row.Spearman.Select(v => double.IsFinite(v) ? Invariant($"{v:F2}") : "n/a"))} |");
             }
         }
 
@@ -160,7 +160,7 @@ internal static class ReproduceReportWriter
                 .Append("<table><tr><th>Method</th>").Append(string.Concat(sanity.Layers.Select(l => $"<th>{WebUtility.HtmlEncode(l)}</th>"))).Append("</tr>");
             foreach (var row in sanity.Rows)
             {
-                html.Append(Row([row.Method, .. row.Spearman.Select(v => Invariant($"{v:F2}"))]));
+                html.Append(Row([row.Method, .. row.Spearman.Select(v => double.IsFinite(v) ? Invariant($"{v:F2}") : "n/a")]));
             }
 
             html.Append("</table>");
@@ -237,7 +237,9 @@ internal static class ReproduceReportWriter
         var chart = new LineChart { Title = "MPRT: rank correlation with the original map", XLabel = "layers randomised (top-down)", YLabel = "Spearman", YRange = (-0.2, 1) };
         foreach (var row in sanity.Rows)
         {
-            chart.AddSeries(row.Method, [.. Enumerable.Range(1, row.Spearman.Count).Select(k => (double)k)], row.Spearman);
+            // A map that randomisation makes constant has no rank correlation (NaN); those layers are left out of its line.
+            var finite = Enumerable.Range(0, row.Spearman.Count).Where(k => double.IsFinite(row.Spearman[k])).ToList();
+            chart.AddSeries(row.Method, [.. finite.Select(k => k + 1.0)], [.. finite.Select(k => row.Spearman[k])]);
         }
 
         return chart.RenderPng(760, 460);

@@ -31,6 +31,7 @@ internal sealed record AttributionMethodRecipe(string Kind, string Settings)
         ["Lime"] = (model, settings) => new Lime(model, JsonSerializer.Deserialize<LimeOptions>(settings)),
         ["KernelShap"] = (model, settings) => new KernelShap(model, JsonSerializer.Deserialize<KernelShapOptions>(settings)),
         ["AttEXplore"] = (model, settings) => new AttExplore(model, JsonSerializer.Deserialize<AttExploreOptions>(settings)),
+        ["LearnedPropagation"] = (model, settings) => new LearnedPropagation(model, JsonSerializer.Deserialize<LearnedPropagationOptions>(settings)),
     };
 
     /// <summary>The saliency recipe.</summary>
