@@ -40,13 +40,20 @@ public abstract class AttributionMethod : IAttributionMethod
     /// <returns>Attributions shaped and typed like <paramref name="inputs"/>; the caller owns them.</returns>
     /// <exception cref="ArgumentException">Inputs not a floating-point batch [N, ...], targets not integral [N] or out of
     /// the model's class range, or a dtype/device different from the model's.</exception>
-    public Tensor Attribute(Tensor inputs, Tensor targets)
+    public Tensor Attribute(Tensor inputs, Tensor targets) => Run(inputs, targets, Compute);
+
+    /// <summary>
+    /// What <see cref="Attribute"/> does around <see cref="Compute"/>, for a method's overloads with more arguments
+    /// (baselines, feature masks): validation, eval mode, a dispose scope, detached inputs and Int64 targets on the
+    /// inputs' device; the result escapes the scope, detached.
+    /// </summary>
+    protected Tensor Run(Tensor inputs, Tensor targets, Func<Tensor, Tensor, Tensor> compute)
     {
         AttributionInputs.Check(inputs, targets);
         AttributionInputs.CheckModel(Model, inputs);
         using var mode = new EvalMode(Model);
         using var scope = NewDisposeScope();
-        var result = Compute(inputs.detach(), targets.to_type(ScalarType.Int64).to(inputs.device));
+        var result = compute(inputs.detach(), targets.to_type(ScalarType.Int64).to(inputs.device));
         return result.detach().MoveToOuterDisposeScope();
     }
 

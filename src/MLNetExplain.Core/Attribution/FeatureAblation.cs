@@ -48,15 +48,8 @@ public sealed class FeatureAblation : AttributionMethod
     /// <see cref="FeatureAblationOptions.BaselineValue"/>.</param>
     /// <returns>Attributions shaped like the inputs; the caller owns them.</returns>
     /// <exception cref="ArgumentException">The inputs, targets, mask or baselines do not fit (the message names which).</exception>
-    public Tensor Attribute(Tensor inputs, Tensor targets, Tensor? featureMask, Tensor? baselines = null)
-    {
-        AttributionInputs.Check(inputs, targets);
-        AttributionInputs.CheckModel(Model, inputs);
-        using var mode = new EvalMode(Model);
-        using var scope = NewDisposeScope();
-        var result = Explain(inputs.detach(), targets.to_type(ScalarType.Int64).to(inputs.device), featureMask, baselines);
-        return result.detach().MoveToOuterDisposeScope();
-    }
+    public Tensor Attribute(Tensor inputs, Tensor targets, Tensor? featureMask, Tensor? baselines = null) =>
+        Run(inputs, targets, (x, t) => Explain(x, t, featureMask, baselines));
 
     /// <inheritdoc />
     protected override Tensor Compute(Tensor inputs, Tensor targets) => Explain(inputs, targets, null, null);

@@ -58,15 +58,8 @@ public sealed class KernelShap : AttributionMethod
     /// one from <see cref="KernelShapOptions.Seed"/>.</param>
     /// <returns>Each feature's estimated Shapley value on its elements, shaped like the inputs; the caller owns it.</returns>
     /// <exception cref="ArgumentException">The inputs, targets, mask or baselines do not fit (the message names which).</exception>
-    public Tensor Attribute(Tensor inputs, Tensor targets, Tensor? featureMask, Tensor? baselines = null, Generator? generator = null)
-    {
-        AttributionInputs.Check(inputs, targets);
-        AttributionInputs.CheckModel(Model, inputs);
-        using var mode = new EvalMode(Model);
-        using var scope = NewDisposeScope();
-        var result = Explain(inputs.detach(), targets.to_type(ScalarType.Int64).to(inputs.device), featureMask, baselines, generator);
-        return result.detach().MoveToOuterDisposeScope();
-    }
+    public Tensor Attribute(Tensor inputs, Tensor targets, Tensor? featureMask, Tensor? baselines = null, Generator? generator = null) =>
+        Run(inputs, targets, (x, t) => Explain(x, t, featureMask, baselines, generator));
 
     /// <inheritdoc />
     protected override Tensor Compute(Tensor inputs, Tensor targets) => Explain(inputs, targets, null, null, null);

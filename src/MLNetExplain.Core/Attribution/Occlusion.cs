@@ -47,15 +47,8 @@ public sealed class Occlusion : AttributionMethod
     /// <see cref="OcclusionOptions.BaselineValue"/>.</param>
     /// <returns>Attributions shaped like the inputs; the caller owns them.</returns>
     /// <exception cref="ArgumentException">The inputs, targets, baselines or the window do not fit (the message names which).</exception>
-    public Tensor Attribute(Tensor inputs, Tensor targets, Tensor? baselines)
-    {
-        AttributionInputs.Check(inputs, targets);
-        AttributionInputs.CheckModel(Model, inputs);
-        using var mode = new EvalMode(Model);
-        using var scope = NewDisposeScope();
-        var result = Explain(inputs.detach(), targets.to_type(ScalarType.Int64).to(inputs.device), baselines);
-        return result.detach().MoveToOuterDisposeScope();
-    }
+    public Tensor Attribute(Tensor inputs, Tensor targets, Tensor? baselines) =>
+        Run(inputs, targets, (x, t) => Explain(x, t, baselines));
 
     /// <summary>The number of window positions (occluded forward passes of the batch at one per pass) for one example's shape.</summary>
     /// <param name="exampleShape">One example's shape without the batch dimension, e.g. [3, 32, 32].</param>
