@@ -19,8 +19,9 @@ namespace MLNetExplain.Attribution;
 /// <para>
 /// A module called twice in one forward pass fails with its name, as Captum's "Module ... used more than once"
 /// does; a method's rule is defined per call site. In-place activations are switched to out-of-place for the
-/// call (the rule needs the activation's input) and restored. Calls on one model are serialised, and the hooks act
-/// only on the calling thread, so a plain forward of the same model on another thread is not affected.
+/// call (the rule needs the activation's input) and restored. Calls on one model are serialised (the in-place flags
+/// are shared), and the rules act only on the calling thread through each module's <see cref="ForwardTap"/>, so a
+/// plain forward of the same model on another thread is not affected.
 /// </para>
 /// </remarks>
 internal sealed class ActivationHooks : IDisposable
@@ -28,7 +29,6 @@ internal sealed class ActivationHooks : IDisposable
     private static readonly ConditionalWeakTable<nn.Module, object> Gates = new();
 
     private readonly object _gate;
-    private readonly int _thread = Environment.CurrentManagedThreadId;
     private readonly string _method;
     private readonly string _supported;
     private readonly Func<nn.Module, Tensor, Tensor, Tensor> _rule;
@@ -63,8 +63,7 @@ internal sealed class ActivationHooks : IDisposable
 
                 _modules[child] = (name.Length == 0 ? child.GetType().Name : name, 0);
                 MakeOutOfPlace(child);
-                var remover = module.register_forward_hook(Hook);
-                _undo.Add(remover.remove);
+                _undo.Add(ForwardTap.On(module).Attach(Hook).Dispose);
             }
 
             if (_modules.Count == 0)
@@ -105,7 +104,7 @@ internal sealed class ActivationHooks : IDisposable
 
     private Tensor Hook(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output)
     {
-        if (_disposed || Environment.CurrentManagedThreadId != _thread)
+        if (_disposed)
         {
             return output;
         }
@@ -150,7 +149,22 @@ internal sealed class ActivationHooks : IDisposable
         }
     }
 
-    /// <summary>Removes the hooks, restores in-place flags and releases the model.</summary>
+    /// <summary>
+    /// Installs the taps on every module of <paramref name="model"/> that <paramref name="supports"/> accepts; methods
+    /// call it from their constructors so that no hook is added while the model runs on other threads.
+    /// </summary>
+    public static void InstallTaps(nn.Module model, Func<nn.Module, bool> supports)
+    {
+        foreach (var (_, child) in model.named_modules())
+        {
+            if (supports(child) && child is nn.Module<Tensor, Tensor> module)
+            {
+                ForwardTap.On(module);
+            }
+        }
+    }
+
+    /// <summary>Detaches the rules, restores in-place flags and releases the model.</summary>
     public void Dispose()
     {
         if (_disposed)

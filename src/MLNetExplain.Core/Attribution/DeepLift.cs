@@ -32,7 +32,7 @@ namespace MLNetExplain.Attribution;
 public sealed class DeepLift : AttributionMethod, IBaselineAttributionMethod
 {
     /// <summary>Creates the method over a classifier returning logits [N, K].</summary>
-    /// <param name="model">The classifier; not modified (its hooks are removed after each call).</param>
+    /// <param name="model">The classifier; not modified (its supported modules get a pass-through forward hook that applies the rule only during a call on the calling thread: TorchSharp's hook tables are not safe to change while another thread runs the model).</param>
     /// <param name="options">The settings; null takes the defaults.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public DeepLift(nn.Module<Tensor, Tensor> model, DeepLiftOptions? options = null)
@@ -40,6 +40,7 @@ public sealed class DeepLift : AttributionMethod, IBaselineAttributionMethod
     {
         Options = options ?? new DeepLiftOptions();
         Options.Validate();
+        ActivationHooks.InstallTaps(model, DeepLiftRescale.Supports);
     }
 
     /// <inheritdoc />

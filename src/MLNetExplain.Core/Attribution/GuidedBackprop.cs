@@ -12,7 +12,7 @@ namespace MLNetExplain.Attribution;
 /// ordinary gradients. Each ReLU must be its own module called once per forward pass: a model without ReLU modules,
 /// or one whose ReLU modules are never called (activations through <c>nn.functional.relu</c>), fails, and so does a
 /// module called twice. A functional relu next to ReLU modules keeps its ordinary gradient silently, so convert all
-/// of them. The model is left as it was (hooks removed after each call); it runs in eval mode during the call.
+/// of them. The model is left as it was (its ReLU modules keep a pass-through hook, see <see cref="DeepLift"/>); it runs in eval mode during the call.
 /// </remarks>
 public sealed class GuidedBackprop : AttributionMethod
 {
@@ -21,6 +21,7 @@ public sealed class GuidedBackprop : AttributionMethod
     public GuidedBackprop(nn.Module<Tensor, Tensor> model)
         : base(model)
     {
+        ActivationHooks.InstallTaps(model, module => module is TorchSharp.Modules.ReLU);
     }
 
     /// <inheritdoc />

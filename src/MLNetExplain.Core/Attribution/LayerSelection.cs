@@ -10,8 +10,6 @@ namespace MLNetExplain.Attribution;
 /// </summary>
 public static class LayerSelection
 {
-    private static readonly object HookTable = new();
-
     /// <summary>The submodule of <paramref name="model"/> called <paramref name="name"/> in <c>named_modules()</c>.</summary>
     /// <param name="model">The model.</param>
     /// <param name="name">The layer's dotted name, e.g. "conv3" or "layer4.1.conv2".</param>
@@ -36,7 +34,7 @@ public static class LayerSelection
     /// <summary>
     /// The layer called <paramref name="name"/>, checked to be one whose output a forward hook can read: a TorchSharp
     /// module of one tensor in and one tensor out, not part of a TorchScript module (libtorch runs those without
-    /// calling .NET hooks).
+    /// calling .NET hooks). Its <see cref="ForwardTap"/> is installed.
     /// </summary>
     /// <exception cref="ArgumentException">No such layer, or one that cannot be hooked.</exception>
     internal static nn.Module<Tensor, Tensor> FindHookable(nn.Module model, string name)
@@ -48,14 +46,18 @@ public static class LayerSelection
                 $"Layer '{name}' belongs to a TorchScript module, whose layers run inside libtorch where hooks do not fire. Export features(x) and classify(f) methods and load the model as a TorchScriptBackbone (docs/torchscript.md).", nameof(name));
         }
 
-        return layer as nn.Module<Tensor, Tensor>
+        var hookable = layer as nn.Module<Tensor, Tensor>
             ?? throw new ArgumentException($"Layer '{name}' is a {layer.GetType().Name}, not a module of one tensor in and one tensor out, so its output cannot be captured.", nameof(name));
+        // Installed now, while the caller constructs its method, so the hook table does not change under
+        // concurrent forward passes later.
+        ForwardTap.On(hookable);
+        return hookable;
     }
 
     /// <summary>
     /// Runs <paramref name="model"/> on <paramref name="inputs"/> with <paramref name="layer"/>'s output replaced by a
-    /// detached copy that requires grad, so the logits can be differentiated with respect to that activation. The
-    /// hook is removed before returning, whatever happens.
+    /// detached copy that requires grad, so the logits can be differentiated with respect to that activation. Only
+    /// this thread's forward pass is changed, and only for this call.
     /// </summary>
     /// <returns>The logits and the layer's output (a leaf that requires grad), in the caller's dispose scope.</returns>
     /// <exception cref="ArgumentException">The layer did not run exactly once during the forward pass.</exception>
@@ -65,51 +67,32 @@ public static class LayerSelection
         int calls = 0;
         // The hook runs inside the model's own dispose scopes; the activation must outlive them, in the caller's.
         var callerScope = CurrentDisposeScope;
-        // Pipeline cursors and pooled PredictionEngines may run the model on several threads at once: each call
-        // counts only its own thread's forward pass, and TorchSharp's hook table is changed under one lock.
-        int thread = Environment.CurrentManagedThreadId;
-        nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover hook;
-        lock (HookTable)
-        {
-            hook = layer.register_forward_hook((_, _, output) =>
-            {
-                if (Environment.CurrentManagedThreadId != thread)
-                {
-                    return output;
-                }
-
-                calls++;
-                if (calls > 1)
-                {
-                    return output;
-                }
-
-                activation = output.detach().requires_grad_();
-                if (callerScope is null)
-                {
-                    activation.DetachFromDisposeScope();
-                }
-                else
-                {
-                    activation.MoveToOtherDisposeScope(callerScope);
-                }
-
-                return activation;
-            });
-        }
-
         Tensor logits;
-        try
+        // The tap hands this thread's forward pass only to the handler: pipeline cursors and pooled
+        // PredictionEngines may run the model on other threads at the same time.
+        using (ForwardTap.On(layer).Attach((_, _, output) =>
+        {
+            calls++;
+            if (calls > 1)
+            {
+                return output;
+            }
+
+            activation = output.detach().requires_grad_();
+            if (callerScope is null)
+            {
+                activation.DetachFromDisposeScope();
+            }
+            else
+            {
+                activation.MoveToOtherDisposeScope(callerScope);
+            }
+
+            return activation;
+        }))
         {
             using var grad = enable_grad();
             logits = model.call(inputs);
-        }
-        finally
-        {
-            lock (HookTable)
-            {
-                hook.remove();
-            }
         }
 
         if (calls != 1 || activation is null)

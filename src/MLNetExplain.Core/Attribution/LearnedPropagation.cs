@@ -30,7 +30,7 @@ namespace MLNetExplain.Attribution;
 /// Requirements: the model computes its ReLUs with one <c>nn.ReLU</c> module per call site (as Guided Backprop); a
 /// model without ReLU modules, or whose ReLU modules are never called (<c>nn.functional.relu</c>), fails, and so
 /// does a module called twice. Every layer must be twice differentiable (TorchSharp's built-in layers are). The model
-/// is left as it was: hooks are removed after each call and it runs in eval mode during the call.
+/// is left as it was: its ReLU modules keep a pass-through hook (see <see cref="DeepLift"/>) and it runs in eval mode during the call.
 /// </para>
 /// </remarks>
 public sealed class LearnedPropagation : AttributionMethod
@@ -39,7 +39,7 @@ public sealed class LearnedPropagation : AttributionMethod
     private const double Beta1 = 0.9, Beta2 = 0.999, AdamEps = 1e-8;
 
     /// <summary>Creates the method over a classifier returning logits [N, K].</summary>
-    /// <param name="model">The classifier; not modified (its hooks are removed after each call).</param>
+    /// <param name="model">The classifier; not modified (its ReLU modules get a pass-through forward hook that applies the rule only during a call).</param>
     /// <param name="options">The settings; null takes the defaults.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public LearnedPropagation(nn.Module<Tensor, Tensor> model, LearnedPropagationOptions? options = null)
@@ -47,6 +47,7 @@ public sealed class LearnedPropagation : AttributionMethod
     {
         Options = options ?? new LearnedPropagationOptions();
         Options.Validate();
+        ActivationHooks.InstallTaps(model, module => module is TorchSharp.Modules.ReLU);
     }
 
     /// <inheritdoc />

@@ -47,6 +47,13 @@ public sealed class AttributionTransformer : ITransformer, IDisposable, IExplain
         // Predictions and attributions must not depend on the batch through batch statistics; eval mode once
         // here also keeps concurrent cursors from toggling the mode under each other.
         model.eval();
+        if (recipe is not null)
+        {
+            // Cursors create their own method; creating one here fails early on bad settings (a wrong layer name)
+            // and installs the methods' forward hooks before cursors run the model on several threads.
+            (recipe.Create(model) as IDisposable)?.Dispose();
+        }
+
         MethodName = recipe?.Kind ?? method!.Name;
         _map = new TensorMapTransformer(new BatchedTensorMap($"{MethodName} attribution", options.InputColumnName, options.TargetColumnName,
             options.BatchSize, [new TensorOutputColumn(options.OutputColumnName, dims => AttributionPostprocessing.OutputShape(dims, options.Reduction))],

@@ -202,11 +202,13 @@ public class DeepLiftTests
     {
         using var scope = NewDisposeScope();
         using var model = new ReusedReLUModel();
-        var ex = Assert.Throws<InvalidOperationException>(() => new DeepLift(model).Attribute(rand(2, 4), zeros(2, ScalarType.Int64)));
+        var deepLift = new DeepLift(model);
+        int hooks = ForwardHooks.Count(model);
+        var ex = Assert.Throws<InvalidOperationException>(() => deepLift.Attribute(rand(2, 4), zeros(2, ScalarType.Int64)));
         Assert.Contains("'shared'", ex.Message);
         Assert.Contains("more than once", ex.Message);
-        // The failed call left no hook behind.
-        Assert.Equal(0, ForwardHooks.Count(model));
+        // The failed call left no hook behind (construction installed the one pass-through hook per module).
+        Assert.Equal(hooks, ForwardHooks.Count(model));
         Assert.Equal(new long[] { 2, 2 }, model.call(rand(2, 4)).shape);
     }
 
@@ -242,9 +244,10 @@ public class DeepLiftTests
         model.eval();
         var logitsBefore = model.call(x).detach();
         var saliencyBefore = new Saliency(model, absolute: false).Attribute(x, targets);
-        int hooksBefore = ForwardHooks.Count(model);
         model.train();
         var deepLift = new DeepLift(model);
+        // Construction gives each supported module its one pass-through hook (ForwardTap); calls add none.
+        int hooksBefore = ForwardHooks.Count(model);
         var first = deepLift.Attribute(x, targets);
         var second = deepLift.Attribute(x, targets);
         Assert.True(model.training);

@@ -75,9 +75,14 @@ public class GuidedBackpropTests
     {
         using var scope = NewDisposeScope();
         using var reused = new ReusedReLUModel();
-        var ex = Assert.Throws<InvalidOperationException>(() => new GuidedBackprop(reused).Attribute(rand(2, 4), zeros(2, ScalarType.Int64)));
+        var guided = new GuidedBackprop(reused);
+        int hooks = ForwardHooks.Count(reused);
+        var expected = reused.call(ones(2, 4));
+        var ex = Assert.Throws<InvalidOperationException>(() => guided.Attribute(rand(2, 4), zeros(2, ScalarType.Int64)));
         Assert.Contains("'shared'", ex.Message);
-        Assert.Equal(0, ForwardHooks.Count(reused));
+        // The failed call left no hook and no rule behind.
+        Assert.Equal(hooks, ForwardHooks.Count(reused));
+        Assert.True(reused.call(ones(2, 4)).allclose(expected, 0, 0));
 
         using var functional = new UserConvModel();
         var noModules = Assert.Throws<ArgumentException>(() => new Deconvolution(functional).Attribute(rand(2, 1, 8, 8), zeros(2, ScalarType.Int64)));
@@ -98,16 +103,20 @@ public class GuidedBackpropTests
         var targets = tensor(new long[] { 2, 0, 1 });
         var logitsBefore = model.call(x).detach();
         var gradientBefore = new Saliency(model, absolute: false).Attribute(x, targets);
-        foreach (IAttributionMethod method in new AttributionMethod[] { new GuidedBackprop(model), new Deconvolution(model) })
+        var methods = new AttributionMethod[] { new GuidedBackprop(model), new Deconvolution(model) };
+        // Construction gives each ReLU its one pass-through hook (ForwardTap); calls add none.
+        int hooks = ForwardHooks.Count(model);
+        Assert.Equal(model.modules().Count(m => m is TorchSharp.Modules.ReLU), hooks);
+        foreach (IAttributionMethod method in methods)
         {
             var first = method.Attribute(x, targets);
             Assert.True(method.Attribute(x, targets).allclose(first, 0, 0), method.Name);
             Assert.False(first.allclose(gradientBefore, 0, 1e-6), method.Name);
         }
 
-        Assert.Equal(0, ForwardHooks.Count(model));
-
+        Assert.Equal(hooks, ForwardHooks.Count(model));
         Assert.True(model.call(x).allclose(logitsBefore, 0, 0));
+        Assert.True(new Saliency(model, absolute: false).Attribute(x, targets).allclose(gradientBefore, 0, 0));
         Assert.True(new Saliency(model, absolute: false).Attribute(x, targets).allclose(gradientBefore, 0, 0));
     }
 
@@ -163,7 +172,6 @@ public class GuidedBackpropTests
     public void ConcurrentCallsOnOneModelGiveTheSequentialResults()
     {
         // Pooled PredictionEngines share a model across threads: calls of these methods are serialised on the model.
-        // (A plain forward of the same model on another thread is not serialised; see docs/attribution.md.)
         using var scope = NewDisposeScope();
         random.manual_seed(32);
         using var model = new TinyConvClassifier();
@@ -172,6 +180,7 @@ public class GuidedBackpropTests
         var x = rand([2, 1, 8, 8], generator: new Generator(16));
         var targets = tensor(new long[] { 1, 2 });
         var expected = new Tensor[] { new GuidedBackprop(model).Attribute(x, targets), new DeepLift(model).Attribute(x, targets), new Deconvolution(model).Attribute(x, targets) };
+        int hooks = ForwardHooks.Count(model);
         var results = new bool[12];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
         {
@@ -180,6 +189,6 @@ public class GuidedBackpropTests
             results[i] = method.Attribute(x, targets).allclose(expected[i % 3], 1e-5, 1e-7);
         });
         Assert.All(results, Assert.True);
-        Assert.Equal(0, ForwardHooks.Count(model));
+        Assert.Equal(hooks, ForwardHooks.Count(model));
     }
 }
