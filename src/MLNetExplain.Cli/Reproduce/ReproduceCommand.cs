@@ -8,7 +8,7 @@ internal sealed class ReproduceCommand : Command
 {
     private static readonly ReproduceOptions Defaults = new();
     private readonly Option<string> _output = new("--output", "-o") { Description = "Folder for report.html, report.md and the checkpoints a rerun resumes from.", DefaultValueFactory = _ => Defaults.Output };
-    private readonly Option<bool> _quick = new("--quick") { Description = "A CI-sized run (minutes): small subsets, one epoch, one seed, ratios 20 and 60%. Other options are ignored." };
+    private readonly Option<bool> _quick = new("--quick") { Description = "A CI-sized run (minutes): small subsets, one epoch, one seed, ratios 20 and 60%. Other options but --methods, --roar-fill and --seed are ignored." };
     private readonly Option<int> _trainRows = new("--train-rows") { Description = "Fashion-MNIST training images (of 60000).", DefaultValueFactory = _ => Defaults.TrainRows };
     private readonly Option<int> _testRows = new("--test-rows") { Description = "Test images (of 10000).", DefaultValueFactory = _ => Defaults.TestRows };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Epochs of classifier + explainer training.", DefaultValueFactory = _ => Defaults.Epochs };
@@ -16,6 +16,7 @@ internal sealed class ReproduceCommand : Command
     private readonly Option<int> _roarSeeds = new("--roar-seeds") { Description = "Retrainings per method and ratio.", DefaultValueFactory = _ => Defaults.RoarSeeds };
     private readonly Option<int[]> _ratios = new("--ratios") { Description = "Percent of pixels removed.", DefaultValueFactory = _ => [.. Defaults.Ratios], AllowMultipleArgumentsPerToken = true };
     private readonly Option<string[]> _methods = new("--methods") { Description = "Methods to compare (default: all known).", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<ReproduceFill> _roarFill = new("--roar-fill") { Description = "ROAR's replacement value: Mean (the training mean, Hooker et al.) or Zero (Fashion-MNIST's black background).", DefaultValueFactory = _ => Defaults.RoarFill };
     private readonly Option<double> _lambda = new("--lambda") { Description = "Weight of the alignment loss.", DefaultValueFactory = _ => Defaults.Lambda };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of every stochastic stage.", DefaultValueFactory = _ => Defaults.Seed };
 
@@ -23,7 +24,7 @@ internal sealed class ReproduceCommand : Command
     public ReproduceCommand(IAnsiConsole console)
         : base("reproduce", "Run seed 001's experiments on Fashion-MNIST (ROAR, alignment targets, latency, deletion/insertion, MPRT) and write an HTML report; resumable.")
     {
-        foreach (var option in new Option[] { _output, _quick, _trainRows, _testRows, _epochs, _roarEpochs, _roarSeeds, _ratios, _methods, _lambda, _seed })
+        foreach (var option in new Option[] { _output, _quick, _trainRows, _testRows, _epochs, _roarEpochs, _roarSeeds, _ratios, _roarFill, _methods, _lambda, _seed })
         {
             Options.Add(option);
         }
@@ -38,14 +39,14 @@ internal sealed class ReproduceCommand : Command
         var output = parse.GetValue(_output)!;
         if (parse.GetValue(_quick))
         {
-            return ReproduceOptions.Quick(output) with { Seed = parse.GetValue(_seed), Methods = Methods(parse) };
+            return ReproduceOptions.Quick(output) with { Seed = parse.GetValue(_seed), Methods = Methods(parse), RoarFill = parse.GetValue(_roarFill) };
         }
 
         return new ReproduceOptions
         {
             Output = output, TrainRows = parse.GetValue(_trainRows), TestRows = parse.GetValue(_testRows), Epochs = parse.GetValue(_epochs),
             RoarEpochs = parse.GetValue(_roarEpochs), RoarSeeds = parse.GetValue(_roarSeeds), Ratios = parse.GetValue(_ratios)!,
-            Methods = Methods(parse), Lambda = parse.GetValue(_lambda), Seed = parse.GetValue(_seed),
+            RoarFill = parse.GetValue(_roarFill), Methods = Methods(parse), Lambda = parse.GetValue(_lambda), Seed = parse.GetValue(_seed),
         };
     }
 

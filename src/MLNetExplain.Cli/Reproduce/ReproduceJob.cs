@@ -139,14 +139,15 @@ internal sealed class ReproduceJob(ReproduceOptions options, IAnsiConsole consol
                 Modes = [RoarMode.Roar],
                 Seeds = [.. Enumerable.Range(0, o.RoarSeeds).Select(s => (long)(o.Seed * 1000 + s))],
                 Granularity = RankingGranularity.Pixel,
+                Fill = o.RoarFill == ReproduceFill.Zero ? [0.0] : null,
             });
         var rankings = methods.Select(m => m.IsRandom
             ? RoarAttributions.Random(o.Seed, m.Name)
             : RoarAttributions.Precomputed(m.Name, maps[m.Name].Train, maps[m.Name].Test)).ToList();
-        var store = new RoarCellFile(Path.Combine(o.Output, "roar-cells.json"));
+        var store = new RoarCellFile(Path.Combine(o.Output, o.RoarCellsFile));
         return evaluator.Evaluate(new RoarDataset(data.TrainImages, data.TrainLabels, data.TestImages, data.TestLabels), rankings, store,
             new ProgressSink<RoarProgress>(p => progress.Step(RoarStage, p.Completed, p.Total,
-                FormattableString.Invariant($"ROAR {p.Cell.Method} {p.Cell.Ratio * 100:F0}% seed {p.Cell.Seed}: {p.Accuracy * 100:F1}%{(p.Restored ? " (from roar-cells.json)" : "")}"))),
+                FormattableString.Invariant($"ROAR {p.Cell.Method} {p.Cell.Ratio * 100:F0}% seed {p.Cell.Seed}: {p.Accuracy * 100:F1}%{(p.Restored ? $" (from {o.RoarCellsFile})" : "")}"))),
             token);
     }
 
@@ -164,12 +165,12 @@ internal sealed class ReproduceJob(ReproduceOptions options, IAnsiConsole consol
         return cat(parts, 0);
     }
 
-    /// <summary>Refuses a folder holding checkpoints of other settings (its models, maps and cells would be mixed in).</summary>
+    /// <summary>Refuses a folder holding models and maps of other settings (they would be mixed in).</summary>
     private void CheckSettings()
     {
         Directory.CreateDirectory(options.Output);
         var path = Path.Combine(options.Output, "settings.json");
-        var settings = JsonSerializer.Serialize(options with { Output = "", LatencyRounds = 0, CurveRows = 0, SanityRows = 0 });
+        var settings = JsonSerializer.Serialize(options.Fingerprint());
         if (File.Exists(path) && File.ReadAllText(path) != settings)
         {
             throw new ArgumentException(

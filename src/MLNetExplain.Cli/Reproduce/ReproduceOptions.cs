@@ -47,6 +47,12 @@ public sealed record ReproduceOptions
     /// <summary>Retrainings per method and ratio (mean and spread are reported).</summary>
     public int RoarSeeds { get; init; } = 2;
 
+    /// <summary>
+    /// What ROAR puts in place of removed pixels: the training mean (Hooker et al.; default) or 0, Fashion-MNIST's
+    /// black background, so that the removed region's outline does not show the garment's shape.
+    /// </summary>
+    public ReproduceFill RoarFill { get; init; } = ReproduceFill.Mean;
+
     /// <summary>Methods in the tables, by name; null runs every method the job knows (see <see cref="ReproduceMethods"/>).</summary>
     public IReadOnlyList<string>? Methods { get; init; }
 
@@ -71,6 +77,20 @@ public sealed record ReproduceOptions
 
     /// <summary>The architecture of every model here: the demo's small CNN with Fashion-MNIST's normalisation inside.</summary>
     public static ClassifierSpec Spec { get; } = ClassifierSpec.SmallCnn(10, 1, 16).WithNormalization([0.2860f], [0.3530f]);
+
+    /// <summary>
+    /// The settings the models and maps depend on, as recorded in the folder's settings.json: the table's methods,
+    /// ratios, ROAR seeds and fill, and the report-only sizes, are left out, so a rerun may add methods, ratios,
+    /// seeds or the other fill and reuse everything else (ROAR cells are kept per method, ratio and seed, in one file
+    /// per fill).
+    /// </summary>
+    internal ReproduceOptions Fingerprint() => this with
+    {
+        Output = "", Methods = null, Ratios = [], RoarSeeds = 0, RoarFill = ReproduceFill.Mean, CurveRows = 0, SanityRows = 0, LatencyRounds = 0,
+    };
+
+    /// <summary>The file of finished ROAR cells for this fill.</summary>
+    internal string RoarCellsFile => RoarFill == ReproduceFill.Mean ? "roar-cells.json" : "roar-cells-zero.json";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
@@ -104,6 +124,11 @@ public sealed record ReproduceOptions
             throw new ArgumentException($"Epsilon must be positive and Lambda non-negative (both finite); got {Epsilon} and {Lambda}.", nameof(Epsilon));
         }
 
+        if (!Enum.IsDefined(RoarFill))
+        {
+            throw new ArgumentException($"RoarFill must be Mean or Zero; got {RoarFill}.", nameof(RoarFill));
+        }
+
         if (Methods is { } methods)
         {
             var unknown = methods.Where(m => !ReproduceMethods.Names.Contains(m, StringComparer.OrdinalIgnoreCase)).ToList();
@@ -113,4 +138,14 @@ public sealed record ReproduceOptions
             }
         }
     }
+}
+
+/// <summary>The replacement value of the reproduce job's ROAR cells.</summary>
+public enum ReproduceFill
+{
+    /// <summary>The training images' mean (Hooker et al.'s ROAR).</summary>
+    Mean,
+
+    /// <summary>0, the black background of Fashion-MNIST.</summary>
+    Zero,
 }

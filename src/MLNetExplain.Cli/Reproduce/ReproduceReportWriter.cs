@@ -20,6 +20,9 @@ internal static class ReproduceReportWriter
         PngFile.WriteAtomically(Path.Combine(folder, "report.html"), Encoding.UTF8.GetBytes(Html(report)));
     }
 
+    private static string FillWords(ReproduceOptions o) =>
+        o.RoarFill == ReproduceFill.Zero ? "removed pixels set to 0 (the background)" : "removed pixels set to the training mean";
+
     /// <summary>Table 1 (ROAR) for the console.</summary>
     public static Table RoarTable(ReproduceReport report)
     {
@@ -50,7 +53,7 @@ internal static class ReproduceReportWriter
             md.AppendLine(Invariant($"| {a.Model} | {a.Accuracy * 100:F2}% |"));
         }
 
-        md.AppendLine().AppendLine(Invariant($"## Table 1: ROAR test accuracy after retraining ({o.RoarEpochs} epochs, {o.RoarSeeds} seed(s); mean ± sd; lower is more faithful)"))
+        md.AppendLine().AppendLine(Invariant($"## Table 1: ROAR test accuracy after retraining ({FillWords(o)}; {o.RoarEpochs} epochs, {o.RoarSeeds} seed(s); mean ± sd; lower is more faithful)"))
           .AppendLine().AppendLine(Header(["Method", .. o.Ratios.Select(r => Invariant($"{r}%"))]));
         if (report.Roar?.Unmodified is { } clean)
         {
@@ -110,7 +113,7 @@ internal static class ReproduceReportWriter
         html.Append("<h2>Settings</h2><table><tr><th>Setting</th><th>Value</th></tr>")
             .Append(Row("Robust f'", Invariant($"PGD-L2 eps {o.Epsilon}, {o.AttackSteps} steps, {o.RobustEpochs} epochs")))
             .Append(Row("f + explainer", Invariant($"lambda {o.Lambda}, {o.Epochs} epochs, targets: {o.Samples}-sample SmoothGrad of f' (true class, channel sum, max 1)")))
-            .Append(Row("ROAR", Invariant($"per-pixel ranking by |map|, replaced by the training mean; retrain the small CNN from scratch for {o.RoarEpochs} epochs; {o.RoarSeeds} seed(s)")))
+            .Append(Row("ROAR", Invariant($"per-pixel ranking by |map|, {FillWords(o)}; retrain the small CNN from scratch for {o.RoarEpochs} epochs; {o.RoarSeeds} seed(s)")))
             .Append("</table>");
         html.Append("<h2>Accuracy</h2><table><tr><th>Model</th><th>Test accuracy</th></tr>");
         foreach (var a in report.Accuracy)

@@ -5,7 +5,7 @@ namespace MLNetExplain.Evaluation;
 /// <summary>
 /// ROAR and KAR (Hooker et al. 2019, "A Benchmark for Interpretability Methods in Deep Neural Networks"): rank
 /// every image's features by an attribution, replace a fraction of them by the per-channel mean of the clean
-/// training images, in the training and the test split alike, retrain a model from scratch and report its test
+/// training images (or <see cref="RoarOptions.Fill"/>), in the training and the test split alike, retrain a model from scratch and report its test
 /// accuracy. ROAR replaces the most important fraction (a faithful ranking makes accuracy fall fastest), KAR the
 /// least important (a faithful ranking keeps accuracy highest). A random ranking is the reference.
 /// </summary>
@@ -51,6 +51,11 @@ public sealed class RoarEvaluator
         }
 
         var o = Options;
+        if (o.Fill is { } values && values.Count != data.TrainImages.shape[1])
+        {
+            throw new ArgumentException($"RoarOptions.Fill lists {values.Count} value(s), but the images have {data.TrainImages.shape[1]} channel(s).", nameof(data));
+        }
+
         store ??= new RoarCellStore();
         int total = (o.IncludeUnmodified ? o.Seeds.Count : 0) + rankings.Count * o.Modes.Count * o.Ratios.Count * o.Seeds.Count;
         int completed = 0;
@@ -91,7 +96,9 @@ public sealed class RoarEvaluator
             ? RoarPoint.From(RoarCell.UnmodifiedMethod, RoarMode.Roar, 0, RunCells(RoarCell.UnmodifiedMethod, RoarMode.Roar, 0, () => data))
             : null;
         var points = new List<RoarPoint>();
-        using var fill = ChannelMean(data.TrainImages, o.BatchSize);
+        using var fill = o.Fill is { } constants
+            ? tensor(constants.ToArray(), dtype: data.TrainImages.dtype)
+            : ChannelMean(data.TrainImages, o.BatchSize);
         foreach (var ranking in rankings)
         {
             Tensor? trainScores = null, testScores = null;

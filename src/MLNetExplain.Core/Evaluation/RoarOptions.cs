@@ -24,6 +24,14 @@ public sealed record RoarOptions
     /// </summary>
     public bool Absolute { get; init; } = true;
 
+    /// <summary>
+    /// The replacement value per channel, or null (default) for the training set's per-channel mean (Hooker et al.).
+    /// A constant equal to the background (e.g. [0] on Fashion-MNIST and MNIST, whose background is black) makes a
+    /// removed region indistinguishable from background: with the mean, the removed region's outline itself can tell
+    /// the retrained model the object's shape (docs/evaluation.md).
+    /// </summary>
+    public IReadOnlyList<double>? Fill { get; init; }
+
     /// <summary>Also retrain on the unmodified data once per seed (the curves' ratio-0 point). Default true.</summary>
     public bool IncludeUnmodified { get; init; } = true;
 
@@ -45,6 +53,11 @@ public sealed record RoarOptions
         if (Seeds is null || Seeds.Count == 0 || Seeds.Distinct().Count() != Seeds.Count)
         {
             throw new ArgumentException("RoarOptions.Seeds must list at least one seed, without repeats.", "options");
+        }
+
+        if (Fill is { } fill && (fill.Count == 0 || fill.Any(v => !double.IsFinite(v))))
+        {
+            throw new ArgumentException($"RoarOptions.Fill must list one finite value per channel (or be null for the channel mean); got [{string.Join(", ", fill)}].", "options");
         }
 
         if (!Enum.IsDefined(Granularity) || BatchSize < 1)

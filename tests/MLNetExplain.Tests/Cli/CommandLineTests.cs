@@ -75,12 +75,14 @@ public sealed class CommandLineTests
         var defaults = new ReproduceOptions();
         Assert.Equal(defaults, reproduce.Bind(reproduce.Parse("")) with { Ratios = defaults.Ratios });
         Assert.Equal([20, 40, 60, 80], reproduce.Bind(reproduce.Parse("")).Ratios);
-        var parse = reproduce.Parse("--train-rows 3000 --test-rows 500 --epochs 3 --roar-epochs 2 --roar-seeds 3 --ratios 10 50 --methods Saliency Explainer --lambda 0.5 --seed 4 -o out");
+        var parse = reproduce.Parse("--train-rows 3000 --test-rows 500 --epochs 3 --roar-epochs 2 --roar-seeds 3 --ratios 10 50 --roar-fill Zero --methods Saliency Explainer --lambda 0.5 --seed 4 -o out");
         Assert.Empty(parse.Errors);
         var bound = reproduce.Bind(parse);
         Assert.Equal((3000, 500, 3, 2, 3, 0.5, 4, "out"), (bound.TrainRows, bound.TestRows, bound.Epochs, bound.RoarEpochs, bound.RoarSeeds, bound.Lambda, bound.Seed, bound.Output));
         Assert.Equal([10, 50], bound.Ratios);
         Assert.Equal(["Saliency", "Explainer"], bound.Methods!);
+        Assert.Equal(ReproduceFill.Zero, bound.RoarFill);
+        Assert.Equal(ReproduceFill.Mean, defaults.RoarFill);
 
         var quick = reproduce.Bind(reproduce.Parse("--quick -o q"));
         Assert.Equal(ReproduceOptions.Quick("q") with { Ratios = quick.Ratios }, quick);

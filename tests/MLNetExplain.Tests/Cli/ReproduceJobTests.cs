@@ -53,6 +53,16 @@ public sealed class ReproduceJobTests : IDisposable
         Assert.DoesNotContain("epoch 1/1", again.Output);
         Assert.Equal(1 + Methods.Length * 2, Regex.Matches(again.Output, "from roar-cells.json").Count);
 
+        // The zero fill with one method fewer reuses the models and maps and keeps its cells in their own file.
+        var zero = new TestConsole();
+        zero.Profile.Width = 1000;
+        var zeroOptions = options with { RoarFill = ReproduceFill.Zero, Methods = Methods[..^1] };
+        Assert.Equal(0, new ReproduceJob(zeroOptions, zero).Run(CancellationToken.None));
+        Assert.DoesNotContain("epoch 1/1", zero.Output);
+        Assert.DoesNotContain("from roar-cells", zero.Output);
+        Assert.True(File.Exists(Path.Combine(_dir, "roar-cells-zero.json")));
+        Assert.Contains("removed pixels set to 0 (the background)", File.ReadAllText(Path.Combine(_dir, "report.md")));
+
         // Other settings in the same folder are refused rather than mixed in.
         Assert.Equal(2, new ReproduceJob(options with { Epochs = 2 }, new TestConsole()).Run(CancellationToken.None));
     }

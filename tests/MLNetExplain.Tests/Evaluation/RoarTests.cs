@@ -83,6 +83,47 @@ public sealed class RoarTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void AFillReplacesTheRankedFeaturesByThatConstantInsteadOfTheMean()
+    {
+        using var scope = NewDisposeScope();
+        // Images of values in [1, 2] (never 0 or 0.25): a constant map removes the first half of every image's pixels.
+        var train = (rand([6, 1, 2, 2], generator: new Generator(4)) + 1).to_type(ScalarType.Float32);
+        var test = (rand([3, 1, 2, 2], generator: new Generator(5)) + 1).to_type(ScalarType.Float32);
+        var data = new RoarDataset(train, zeros(6, ScalarType.Int64), test, zeros(3, ScalarType.Int64));
+        var ranking = RoarAttributions.Precomputed("Constant", ones(6, 1, 2, 2), ones(3, 1, 2, 2));
+        var options = new RoarOptions { Ratios = [0.5], Modes = [RoarMode.Roar], Seeds = [0], IncludeUnmodified = false };
+        var zero = new RecordingTrainer();
+        new RoarEvaluator(zero, options with { Fill = [0.0] }).Evaluate(data, [ranking]);
+        var expected = cat([zeros(6, 2), train.view(6, 4).narrow(1, 2, 2)], 1);
+        Assert.Equal(Values(expected), zero.Train);
+        Assert.Equal(Values(cat([zeros(3, 2), test.view(3, 4).narrow(1, 2, 2)], 1)), zero.Test);
+
+        var mean = new RecordingTrainer();
+        new RoarEvaluator(mean, options).Evaluate(data, [ranking]);
+        float trainMean = train.mean().item<float>();
+        Assert.All(Enumerable.Range(0, 6).SelectMany(i => mean.Train!.Skip(4 * i).Take(2)), v => Assert.Equal(trainMean, v, 5));
+
+        var wrongChannels = Assert.Throws<ArgumentException>(() => new RoarEvaluator(zero, options with { Fill = [0.0, 0.0] }).Evaluate(data, [ranking]));
+        Assert.Contains("2 value(s)", wrongChannels.Message);
+        Assert.Throws<ArgumentException>(() => new RoarEvaluator(zero, options with { Fill = [double.NaN] }));
+    }
+
+    private sealed class RecordingTrainer : IRoarTrainer
+    {
+        // Copied out: the evaluator disposes the modified images when the cell is done.
+        public float[]? Train { get; private set; }
+
+        public float[]? Test { get; private set; }
+
+        public double TrainAndTest(RoarDataset data, long seed, CancellationToken cancellationToken)
+        {
+            Train = Values(data.TrainImages);
+            Test = Values(data.TestImages);
+            return 0.5;
+        }
+    }
+
+    [Fact]
     public void FinishedCellsAreSkippedAndTheRandomBaselineRepeatsPerSeed()
     {
         using var scope = NewDisposeScope();
