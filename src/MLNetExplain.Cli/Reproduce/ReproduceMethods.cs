@@ -33,6 +33,10 @@ internal static class ReproduceMethods
         new("Feature Ablation", "4x4 superpixels set to 0", (m, _) => new FeatureAblation(m.Explained, new FeatureAblationOptions { SuperpixelSize = 4, PerturbationsPerEval = 8 })),
         new("LIME", "25 samples over 4x4 superpixels, Lasso alpha 0.01 (Captum's defaults)", (m, o) => new Lime(m.Explained, new LimeOptions { Seed = o.Seed, PerturbationsPerEval = 5 })),
         new("KernelSHAP", "25 samples over 4x4 superpixels (Captum's defaults)", (m, o) => new KernelShap(m.Explained, new KernelShapOptions { Seed = o.Seed, PerturbationsPerEval = 5 })),
+        new("AttEXplore", "seed 003: 10 steps x 20 frequency-augmented samples, eps 16/255 (the reference's defaults)",
+            (m, o) => new AttExplore(m.Explained, new AttExploreOptions { Seed = o.Seed }), InDefaultGrid: false),
+        new("Learned propagation", "seed 002: per-image ReLU backward plugins, 40 Adam steps (the reference's settings)",
+            (m, _) => new LearnedPropagation(m.Explained), InDefaultGrid: false),
         new("Explainer", "f's explainer head aligned to robust attributions (seed 001)", (m, _) => new ExplainerAttribution(m.Explained)),
         new("Explainer (standard targets)", "an explainer aligned to a standard model's SmoothGrad (Table 2)", (m, _) => new ExplainerAttribution(m.ExplainedStandard)),
     ];
@@ -40,7 +44,7 @@ internal static class ReproduceMethods
     /// <summary>The names, for option validation.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(m => m.Name)];
 
-    /// <summary>The methods <paramref name="names"/> selects (all when null), in table order.</summary>
+    /// <summary>The methods <paramref name="names"/> selects (the default grid when null), in table order.</summary>
     public static IReadOnlyList<ReproduceMethod> Select(IReadOnlyList<string>? names) =>
-        names is null ? All : [.. All.Where(m => names.Contains(m.Name, StringComparer.OrdinalIgnoreCase))];
+        names is null ? [.. All.Where(m => m.InDefaultGrid)] : [.. All.Where(m => names.Contains(m.Name, StringComparer.OrdinalIgnoreCase))];
 }

@@ -61,9 +61,22 @@ public sealed class ReproduceJobTests : IDisposable
         Assert.DoesNotContain("epoch 1/1", zero.Output);
         Assert.DoesNotContain("from roar-cells", zero.Output);
         Assert.True(File.Exists(Path.Combine(_dir, "roar-cells-zero.json")));
-        Assert.Contains("removed pixels set to 0 (the background)", File.ReadAllText(Path.Combine(_dir, "report.md")));
+        var zeroMarkdown = File.ReadAllText(Path.Combine(_dir, "report.md"));
+        Assert.Contains("removed pixels set to 0 (the background)", zeroMarkdown);
+        Assert.DoesNotContain("| Explainer (standard targets) | ", zeroMarkdown.Split("## Table 2")[0]);
 
         // Other settings in the same folder are refused rather than mixed in.
         Assert.Equal(2, new ReproduceJob(options with { Epochs = 2 }, new TestConsole()).Run(CancellationToken.None));
+    }
+
+    [Fact]
+    public void TheDefaultGridLeavesOutTheOptInMethodsThatMethodsCanName()
+    {
+        var grid = ReproduceMethods.Select(null).Select(m => m.Name).ToList();
+        Assert.Equal(ReproduceMethods.All.Count - 2, grid.Count);
+        Assert.DoesNotContain("AttEXplore", grid);
+        Assert.DoesNotContain("Learned propagation", grid);
+        Assert.Equal(["Random", "AttEXplore", "Learned propagation"],
+            ReproduceMethods.Select(["learned propagation", "AttEXplore", "Random"]).Select(m => m.Name));
     }
 }
