@@ -11,8 +11,11 @@ namespace MLNetExplain.Benchmarks;
 /// algorithm written with plain PyTorch (peer_attribution.py; Captum is not installable here). Settings: seed 001's
 /// where it gives them (IG: zero baseline, 50 Gauss-Legendre steps; SmoothGrad: 50 samples; GradientSHAP: 5 samples
 /// over 20 N(0, 0.001^2) baselines; Occlusion: window C x 4 x 4, stride 2), Captum's defaults otherwise (LIME and
-/// KernelSHAP: 25 samples over 4x4 superpixels); at most 256 images per forward pass on both sides. Batch 1 runs the
-/// iterations, larger batches a third of them (at least one), each after one warm-up call.
+/// KernelSHAP: 25 samples over 4x4 superpixels), and the defaults of AttEXplore (seed 003: epsilon 16/255, T = 10
+/// steps of N = 20 spectrum samples, rho 0.5, sigma 16/255, momentum 1, input diversity with probability 0.5 and rate
+/// 1.15, 7 x 7 TI kernel) and of learned propagation (seed 002: 40 Adam steps, learning rate 0.2); at most 256
+/// images per forward pass (learned propagation: optimised together) on both sides. Batch 1 runs the iterations,
+/// larger batches a third of them (at least one), each after one warm-up call.
 /// </summary>
 internal sealed class AttributionBenchmarks : Section
 {
@@ -23,6 +26,7 @@ internal sealed class AttributionBenchmarks : Section
     [
         "explainer", "saliency", "deeplift", "gradient_shap", "smoothgrad", "integrated_gradients", "occlusion",
         "input_x_gradient", "guided_backprop", "deconvolution", "grad_cam", "feature_ablation", "lime", "kernel_shap",
+        "attexplore", "learned_propagation",
     ];
 
     private static readonly (string Name, string Title)[] Models = [("resnet18", "CIFAR ResNet-18"), ("cnn", "demo CNN")];
@@ -143,6 +147,8 @@ internal sealed class AttributionBenchmarks : Section
                     "grad_cam" => new GradCam(model),
                     "lime" => new Lime(model, new LimeOptions { PerturbationsPerEval = 25 }),
                     "kernel_shap" => new KernelShap(model, new KernelShapOptions { PerturbationsPerEval = 25 }),
+                    "attexplore" => new AttExplore(model, new AttExploreOptions { MaxImagesPerForward = MaxImages }),
+                    "learned_propagation" => new LearnedPropagation(model, new LearnedPropagationOptions { MaxImagesPerForward = MaxImages }),
                     _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
                 });
         }

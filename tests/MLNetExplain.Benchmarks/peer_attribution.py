@@ -3,8 +3,9 @@
 Captum is on neither Debian nor npm, so the peer is each algorithm as Captum defines it (the definitions in
 docs/attribution.md), with the settings the C# section uses: seed 001's for the methods it compares (IG with a zero
 baseline and 50 Gauss-Legendre steps, SmoothGrad with 50 samples, GradientShap with 5 samples and a N(0, 0.001^2)
-baseline distribution, Occlusion with a (C, 4, 4) window and stride 2) and Captum's defaults for the rest. Chunking
-is the same on both sides: at most MAX_IMAGES images per forward pass.
+baseline distribution, Occlusion with a (C, 4, 4) window and stride 2), Captum's defaults for the rest, and our
+defaults for AttEXplore (seed 003) and learned propagation (seed 002), which Captum lacks. Chunking is the same on
+both sides: at most MAX_IMAGES images per forward pass.
 """
 
 import math
@@ -268,6 +269,177 @@ def grad_cam(model, x, y):
     return F.interpolate(cam.detach(), size=x.shape[2:], mode="nearest")
 
 
+def _dct_matrix(n, dtype):
+    """The orthonormal DCT-II matrix [n, n] (rows are frequencies), built in float64 as the C# Dct."""
+    k = torch.arange(n, dtype=torch.float64).view(-1, 1)
+    i = torch.arange(n, dtype=torch.float64).view(1, -1)
+    scale = torch.full_like(k, math.sqrt(2.0 / n))
+    scale[0] = math.sqrt(1.0 / n)
+    return (scale * torch.cos(math.pi * (2 * i + 1) * k / (2.0 * n))).to(dtype)
+
+
+def _dct2(x, inverse=False):
+    """2-D DCT-II (or its inverse) over the last two dimensions as matrix products, matrices built per call as ours."""
+    ch, cw = _dct_matrix(x.shape[-2], x.dtype), _dct_matrix(x.shape[-1], x.dtype)
+    return ch.t() @ x @ cw if inverse else ch @ x @ cw.t()
+
+
+def _smoothing_kernel(size, channels, dtype):
+    density = torch.exp(-0.5 * torch.linspace(-3, 3, size, dtype=torch.float64) ** 2)
+    kernel = density.view(-1, 1) * density.view(1, -1)
+    return (kernel / kernel.sum()).expand(channels, 1, size, size).contiguous().to(dtype)
+
+
+def attexplore(model, x, y, generator=None, eps=16 / 255, steps=10, samples=20, rho=0.5, sigma=16 / 255, mu=1.0,
+               kernel_size=7, di_prob=0.5, di_rate=1.15):
+    """AttEXplore as the C# AttExplore with its defaults: T sign steps of eps / T ascending the logits' summed
+    cross-entropy; each step's gradient is the mean over N spectrum samples IDCT(DCT(x_t + noise) * mask) (the
+    gradient at the sample as a new leaf, seen through input diversity), TI-smoothed, L1-normalised per image and
+    accumulated with momentum; map sum_t (x_{t+1} - x_t) * g_t. Same draw order per sample (noise, mask, DI size,
+    offsets, coin; shared by the batch), same chunking (whole samples per forward, at most MAX_IMAGES rows, one
+    forward per image size)."""
+    n, c, h, w = x.shape
+    alpha = eps / steps
+    kernel = _smoothing_kernel(kernel_size, c, x.dtype)
+    padded_h, padded_w = int(h * di_rate), int(w * di_rate)
+
+    def draw():
+        noise = torch.randn(1, c, h, w, generator=generator) * sigma
+        mask = torch.rand(1, c, h, w, generator=generator) * (2 * rho) + (1 - rho)
+        dh = int(torch.randint(h, padded_h, (1,), generator=generator)) if padded_h > h else h
+        dw = int(torch.randint(w, padded_w, (1,), generator=generator)) if padded_w > w else w
+        top = int(torch.randint(0, padded_h - dh, (1,), generator=generator)) if padded_h > dh else 0
+        left = int(torch.randint(0, padded_w - dw, (1,), generator=generator)) if padded_w > dw else 0
+        coin = float(torch.rand(1, generator=generator)) < di_prob
+        return noise, mask, (dh, dw, top, left) if coin else None
+
+    def diversify(images, di):
+        if di is None:
+            return images
+        dh, dw, top, left = di
+        if (dh, dw) != (h, w):
+            images = F.interpolate(images, size=(dh, dw), mode="bilinear", align_corners=False)
+        if (dh, dw) == (padded_h, padded_w):
+            return images
+        return F.pad(images, (left, padded_w - dw - left, top, padded_h - dh - top))
+
+    def loss_gradient(rows, targets, first, draws):
+        leaf = rows.detach().requires_grad_(True)
+        groups = {}  # image size -> [(images, targets)], in order of first appearance as LINQ's GroupBy
+        row = 0
+        while row < leaf.shape[0]:
+            sample = (first + row) // n
+            length = min(leaf.shape[0] - row, (sample + 1) * n - (first + row))
+            images = diversify(leaf[row:row + length], draws[sample][2])
+            groups.setdefault(images.shape[2:], []).append((images, targets[row:row + length]))
+            row += length
+        loss = sum(-F.log_softmax(model(torch.cat([i for i, _ in g])), 1).gather(1, torch.cat([t for _, t in g])[:, None]).sum()
+                   for g in groups.values())
+        grad, = torch.autograd.grad(loss, [leaf])
+        return grad
+
+    def mean_gradient(current):
+        total = torch.zeros_like(current)
+        per_forward = min(max(MAX_IMAGES // n, 1), samples)
+        for done in range(0, samples, per_forward):
+            k = min(per_forward, samples - done)
+            draws = [draw() for _ in range(k)]
+            noise = torch.cat([d[0] for d in draws]).unsqueeze(1)
+            mask = torch.cat([d[1] for d in draws]).unsqueeze(1)
+            explored = _dct2(_dct2(current.unsqueeze(0) + noise) * mask, inverse=True).flatten(0, 1)
+            repeated = y.repeat(k)
+            grads = [loss_gradient(explored[s:s + MAX_IMAGES], repeated[s:s + MAX_IMAGES], s, draws)
+                     for s in range(0, k * n, MAX_IMAGES)]
+            per_sample = torch.cat(grads).view(k, *current.shape)
+            for s in range(k):
+                total += per_sample[s]
+        return total / samples
+
+    current = x.clone()
+    momentum = torch.zeros_like(x)
+    attributions = torch.zeros_like(x)
+    for _ in range(steps):
+        g = F.conv2d(mean_gradient(current), kernel, padding=kernel_size // 2, groups=c)
+        l1 = g.abs().mean((1, 2, 3), keepdim=True)
+        g = g / torch.where(l1 > 0, l1, torch.ones_like(l1))
+        momentum.mul_(mu).add_(g)
+        stepped = current + momentum.sign() * alpha
+        nxt = (x + (stepped - x).clamp(-eps, eps)).clamp(0, 1)
+        attributions += (nxt - current) * momentum
+        current.copy_(nxt)
+    return attributions
+
+
+def _lp_optimise(model, x, y, steps, lr, scale, positive_centre, negative_centre, mask_weight, losses):
+    betas, adam_eps = (0.9, 0.999), 1e-8  # PyTorch's Adam defaults, as ours
+    recorded = {}
+
+    def record(m, inp, out):
+        recorded[m] = inp[0].detach().clone()
+
+    with torch.no_grad():
+        _with_relu_hooks(model, record, lambda: model(torch.zeros_like(x)))
+    layers = {m: (torch.zeros_like(z).requires_grad_(True), z) for m, z in recorded.items()}
+    params = [w for w, _ in layers.values()]
+
+    def rule(m, inp, out):
+        # Equal in value to relu(z), derivative relu'(z) + tanh(w (z - z_ref)): differentiable in w for create_graph.
+        w, ref = layers[m]
+        z = inp[0].detach()
+        factor = (z > 0).to(z.dtype) + torch.tanh(w * (z - ref))
+        return out.detach() + (inp[0] - z) * factor
+
+    with torch.no_grad():
+        original = F.log_softmax(model(x), 1).gather(1, y[:, None]).squeeze(1)
+
+    def evaluate(create_graph):
+        def gradient():
+            xi = x.detach().requires_grad_(True)
+            grad, = torch.autograd.grad(model(xi).gather(1, y[:, None]).sum(), [xi], create_graph=create_graph)
+            return grad
+        attributions = x * _with_relu_hooks(model, rule, gradient)
+        with torch.set_grad_enabled(create_graph):
+            flat = attributions.flatten(1)
+            low = flat.amin(1, keepdim=True)
+            scaled = ((flat - low) / (flat.amax(1, keepdim=True) - low).clamp(min=1e-12)).view_as(x)
+            positive = torch.sigmoid(scale * (scaled - positive_centre))
+            negative = torch.sigmoid(scale * (scaled - negative_centre))
+            masked = F.log_softmax(model(torch.cat([x * positive, x * negative])), 1).gather(1, y.repeat(2)[:, None]).squeeze(1)
+            n = x.shape[0]
+            sign_aware = (original - masked[:n]) + (original - masked[n:])
+            mask_loss = positive.flatten(1).mean(1) + (1 - negative).flatten(1).mean(1)
+            return attributions, sign_aware + mask_weight * mask_loss
+
+    first = [torch.zeros_like(p) for p in params]
+    second = [torch.zeros_like(p) for p in params]
+    for step in range(1, steps + 1):
+        _, loss = evaluate(True)
+        grads = torch.autograd.grad(loss.sum(), params)
+        losses.append(loss.detach())
+        with torch.no_grad():
+            c1, c2 = 1 - betas[0] ** step, 1 - betas[1] ** step
+            for p, m1, m2, g in zip(params, first, second, grads):
+                m1.mul_(betas[0]).add_(g, alpha=1 - betas[0])
+                m2.mul_(betas[1]).addcmul_(g, g, value=1 - betas[1])
+                p.addcdiv_(m1, (m2 / c2).sqrt_().add_(adam_eps), value=-lr / c1)
+    attributions, loss = evaluate(False)
+    losses.append(loss.detach())
+    return attributions.detach()
+
+
+def learned_propagation(model, x, y, steps=40, lr=0.2, scale=10.0, positive_centre=0.75, negative_centre=0.25,
+                        mask_weight=0.1, losses=None):
+    """Learned propagation rules as the C# LearnedPropagation with its defaults: per image, a plugin w per ReLU
+    pre-activation element (the rule relu'(z) + tanh(w (z - z_ref)), z_ref at an all-zero image) optimised by Adam
+    on the sign-aware mask loss of the Input x Gradient map, a second-order gradient through create_graph; the map
+    after the last step. At most MAX_IMAGES images optimised together. `losses`, when given, receives each step's
+    per-image loss."""
+    losses = [] if losses is None else losses
+    return torch.cat([_lp_optimise(model, x[i:i + MAX_IMAGES], y[i:i + MAX_IMAGES], steps, lr, scale, positive_centre,
+                                   negative_centre, mask_weight, losses)
+                      for i in range(0, x.shape[0], MAX_IMAGES)])
+
+
 METHODS = {
     "saliency": saliency,
     "input_x_gradient": input_x_gradient,
@@ -282,5 +454,7 @@ METHODS = {
     "grad_cam": grad_cam,
     "lime": lime,
     "kernel_shap": kernel_shap,
+    "attexplore": attexplore,
+    "learned_propagation": learned_propagation,
 }
-SEEDED = {"smoothgrad", "gradient_shap", "lime", "kernel_shap"}
+SEEDED = {"smoothgrad", "gradient_shap", "lime", "kernel_shap", "attexplore"}
