@@ -15,7 +15,7 @@ internal sealed class ReproduceCommand : Command
     private readonly Option<int> _roarEpochs = new("--roar-epochs") { Description = "Epochs of each ROAR retraining.", DefaultValueFactory = _ => Defaults.RoarEpochs };
     private readonly Option<int> _roarSeeds = new("--roar-seeds") { Description = "Retrainings per method and ratio.", DefaultValueFactory = _ => Defaults.RoarSeeds };
     private readonly Option<int[]> _ratios = new("--ratios") { Description = "Percent of pixels removed.", DefaultValueFactory = _ => [.. Defaults.Ratios], AllowMultipleArgumentsPerToken = true };
-    private readonly Option<string[]> _methods = new("--methods") { Description = "Methods to compare (default: every method but AttEXplore and Learned propagation, which run when named).", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _methods = new("--methods") { Description = "Methods to compare (default: every method but AttEXplore, Learned propagation and the block-pooled diagnostics, which run when named).", AllowMultipleArgumentsPerToken = true };
     private readonly Option<ReproduceFill> _roarFill = new("--roar-fill") { Description = "ROAR's replacement value: Mean (the training mean, Hooker et al.) or Zero (Fashion-MNIST's black background).", DefaultValueFactory = _ => Defaults.RoarFill };
     private readonly Option<double> _lambda = new("--lambda") { Description = "Weight of the alignment loss.", DefaultValueFactory = _ => Defaults.Lambda };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of every stochastic stage.", DefaultValueFactory = _ => Defaults.Seed };

@@ -39,6 +39,10 @@ internal static class ReproduceMethods
             (m, _) => new LearnedPropagation(m.Explained), InDefaultGrid: false),
         new("Explainer", "f's explainer head aligned to robust attributions (seed 001)", (m, _) => new ExplainerAttribution(m.Explained)),
         new("Explainer (standard targets)", "an explainer aligned to a standard model's SmoothGrad (Table 2)", (m, _) => new ExplainerAttribution(m.ExplainedStandard)),
+        new("Block-pooled SmoothGrad", "SmoothGrad's |map| averaged over 4x4 blocks (a diagnostic of ROAR, not a method)",
+            (m, o) => new BlockPooled(new SmoothGrad(m.Explained, new SmoothGradOptions { Samples = o.Samples, Seed = o.Seed }), 4), InDefaultGrid: false),
+        new("Block-pooled explainer", "the explainer's map averaged over 4x4 blocks (a diagnostic of ROAR, not a method)",
+            (m, _) => new BlockPooled(new ExplainerAttribution(m.Explained), 4), InDefaultGrid: false),
     ];
 
     /// <summary>The names, for option validation.</summary>

@@ -56,7 +56,8 @@ public sealed record ReproduceOptions
     /// <summary>
     /// Methods in the tables, by name; null runs the default grid: every method the job knows except AttEXplore and
     /// learned propagation, which sample or optimise per image (about 0.2 and 0.3 s per image on 2 busy cores, so
-    /// 40 and 60 minutes for the default 12000 maps: beyond the grid's 2-hour budget; see <see cref="ReproduceMethods"/>).
+    /// 40 and 60 minutes for the default 12000 maps: beyond the grid's 2-hour budget), and the two block-pooled
+    /// diagnostic rows (see <see cref="ReproduceMethods"/>).
     /// </summary>
     public IReadOnlyList<string>? Methods { get; init; }
 
