@@ -15,14 +15,14 @@ namespace MLNetExplain.Benchmarks;
 /// steps of N = 20 spectrum samples, rho 0.5, sigma 16/255, momentum 1, input diversity with probability 0.5 and rate
 /// 1.15, 7 x 7 TI kernel) and of learned propagation (seed 002: 40 Adam steps, learning rate 0.2); at most 256
 /// images per forward pass (learned propagation: optimised together) on both sides. Batch 1 runs the iterations,
-/// larger batches a third of them (at least one), each after one warm-up call.
+/// larger batches a third of them (at least one), each after one warm-up call. <c>--methods</c> times a subset.
 /// </summary>
 internal sealed class AttributionBenchmarks : Section
 {
     private const int MaxImages = 256;
 
     /// <summary>The methods in seed 001's Table 3 order first, then the rest.</summary>
-    private static readonly string[] Methods =
+    private static readonly string[] AllMethods =
     [
         "explainer", "saliency", "deeplift", "gradient_shap", "smoothgrad", "integrated_gradients", "occlusion",
         "input_x_gradient", "guided_backprop", "deconvolution", "grad_cam", "feature_ablation", "lime", "kernel_shap",
@@ -36,6 +36,23 @@ internal sealed class AttributionBenchmarks : Section
     public override string Title(Settings settings) =>
         $"attribution methods per call, CIFAR ResNet-18 (3x32x32) and the demo CNN (1x28x28), batch 1 and {settings.Batch}";
 
+    /// <summary>The methods timed: all, or those <c>--methods</c> names (checked against the known ones).</summary>
+    private static string[] Methods(Settings settings)
+    {
+        if (settings.Methods is not { } named)
+        {
+            return AllMethods;
+        }
+
+        var unknown = named.Where(m => !AllMethods.Contains(m)).ToList();
+        return unknown.Count == 0
+            ? AllMethods.Where(named.Contains).ToArray()
+            : throw new ArgumentException($"--methods takes one or more (comma-separated) of {string.Join(", ", AllMethods)}; unknown: {string.Join(", ", unknown)}.");
+    }
+
+    public override IEnumerable<string> PeerArguments(Settings settings) =>
+        settings.Methods is null ? [] : ["--methods", string.Join(',', Methods(settings))];
+
     public override IReadOnlyList<Row> Rows(Settings settings)
     {
         var rows = new List<Row>();
@@ -43,7 +60,7 @@ internal sealed class AttributionBenchmarks : Section
         {
             foreach (var batch in new[] { 1, settings.Batch })
             {
-                rows.AddRange(Methods.Select(m => new Row($"{title}, {m}, batch {batch}, per image", $"{model}/{m}/b{batch}", $"{model}/{m}/b{batch}", Row.MsPerImage(batch))));
+                rows.AddRange(Methods(settings).Select(m => new Row($"{title}, {m}, batch {batch}, per image", $"{model}/{m}/b{batch}", $"{model}/{m}/b{batch}", Row.MsPerImage(batch))));
             }
         }
 
@@ -56,7 +73,7 @@ internal sealed class AttributionBenchmarks : Section
         {
             foreach (var batch in new[] { 1, settings.Batch })
             {
-                var order = Methods.Where(m => ours.Median($"{model}/{m}/b{batch}") is not null).OrderBy(m => ours.Median($"{model}/{m}/b{batch}")).ToList();
+                var order = Methods(settings).Where(m => ours.Median($"{model}/{m}/b{batch}") is not null).OrderBy(m => ours.Median($"{model}/{m}/b{batch}")).ToList();
                 yield return $"{title}, batch {batch}, ours fastest first: {string.Join(" < ", order)}";
             }
         }
@@ -82,7 +99,7 @@ internal sealed class AttributionBenchmarks : Section
                 using var baselines = randn([20, channels, size, size], generator: new Generator(3)).mul_(0.001);
                 int iterations = batch == 1 ? settings.Iterations : Math.Max(1, settings.Iterations / 3);
                 int perEval = Math.Max(1, MaxImages / batch);
-                foreach (var method in Methods)
+                foreach (var method in Methods(settings))
                 {
                     var run = Create(method, model, head, baselines, perEval);
                     try

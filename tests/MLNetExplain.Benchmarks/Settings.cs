@@ -12,11 +12,12 @@ internal sealed record Settings(
     int InteropOps,
     int Batch,
     string Python,
-    bool NoPython)
+    bool NoPython,
+    string[]? Methods = null)
 {
     public const string Usage =
         "usage: MLNetExplain.Benchmarks [--rounds N] [--iterations N] [--warmup N] [--threads N] [--batch N] [--interop-ops N]\n" +
-        "                               [--only SECTION[,SECTION...]] [--python PATH] [--no-python]\n" +
+        "                               [--only SECTION[,SECTION...]] [--methods METHOD[,METHOD...]] [--python PATH] [--no-python]\n" +
         "sections: interop, resnet, adversarial, explainer, guard, pipeline, layers, trainstep (default: all but layers, trainstep)";
 
     /// <summary>Every section, in the order they run.</summary>
@@ -51,6 +52,8 @@ internal sealed record Settings(
                 "--batch" => s with { Batch = NextInt(2) },
                 "--python" => s with { Python = Next() },
                 "--no-python" => s with { NoPython = true },
+                // Only the attribution section reads it: a re-measurement of a few methods without the whole table.
+                "--methods" => s with { Methods = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "-h" or "--help" => throw new HelpRequestedException(),
                 _ => throw new ArgumentException($"Unknown option {args[k]}."),
             };

@@ -43,6 +43,7 @@ def parse_args():
     p.add_argument("--warmup", type=int, default=3, help="warm-up iterations")
     p.add_argument("--interop-ops", type=int, default=100_000, help="tiny ops per interop loop")
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--methods", default=None, help="attribution section: comma-separated methods to time (default all)")
     return p.parse_args()
 
 
@@ -462,8 +463,12 @@ def bench_attribution(args, out):
         for batch in (1, args.batch):
             x, y = inputs(batch, channels, size, seed=2)
             iterations = args.iterations if batch == 1 else max(1, args.iterations // 3)
-            out[f"{name}/explainer/b{batch}"] = repeat_ms(lambda: explain(x), 1, iterations)
+            wanted = None if args.methods is None else set(args.methods.split(","))
+            if wanted is None or "explainer" in wanted:
+                out[f"{name}/explainer/b{batch}"] = repeat_ms(lambda: explain(x), 1, iterations)
             for method, fn in pa.METHODS.items():
+                if wanted is not None and method not in wanted:
+                    continue
                 g = torch.Generator().manual_seed(0)
                 call = (lambda: fn(model, x, y, generator=g)) if method in pa.SEEDED else (lambda: fn(model, x, y))
                 out[f"{name}/{method}/b{batch}"] = repeat_ms(call, 1, iterations)
