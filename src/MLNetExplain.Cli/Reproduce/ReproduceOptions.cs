@@ -55,9 +55,9 @@ public sealed record ReproduceOptions
 
     /// <summary>
     /// Methods in the tables, by name; null runs the default grid: every method the job knows except AttEXplore and
-    /// learned propagation, which sample or optimise per image (about 0.2 and 0.3 s per image on 2 busy cores, so
-    /// 40 and 60 minutes for the default 12000 maps: beyond the grid's 2-hour budget), and the two block-pooled
-    /// diagnostic rows (see <see cref="ReproduceMethods"/>).
+    /// learned propagation (added after the grid in docs/results.md was recorded, so that the default command still
+    /// reproduces that record; about 7 minutes of maps each) and the two block-pooled diagnostic rows (see
+    /// <see cref="ReproduceMethods"/>).
     /// </summary>
     public IReadOnlyList<string>? Methods { get; init; }
 
