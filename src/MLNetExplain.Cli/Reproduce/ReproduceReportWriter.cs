@@ -20,6 +20,9 @@ internal static class ReproduceReportWriter
         PngFile.WriteAtomically(Path.Combine(folder, "report.html"), Encoding.UTF8.GetBytes(Html(report)));
     }
 
+    // Without the explainer among the methods there is nothing to relate to (NaN).
+    private static string Relative(double ratio) => double.IsFinite(ratio) ? Invariant($"{ratio:F1}x") : "n/a (no explainer row)";
+
     private static string FillWords(ReproduceOptions o) =>
         o.RoarFill == ReproduceFill.Zero ? "removed pixels set to 0 (the background)" : "removed pixels set to the training mean";
 
@@ -75,7 +78,7 @@ internal static class ReproduceReportWriter
         md.AppendLine().AppendLine("## Table 3: latency per image on f (batch 1)").AppendLine().AppendLine("| Method | ms per image | Relative to the explainer |").AppendLine("|---|---|---|");
         foreach (var l in report.Latency)
         {
-            md.AppendLine(Invariant($"| {l.Method} | {l.Milliseconds:F3} | {l.RelativeToExplainer:F1}x |"));
+            md.AppendLine(Invariant($"| {l.Method} | {l.Milliseconds:F3} | {Relative(l.RelativeToExplainer)} |"));
         }
 
         md.AppendLine().AppendLine(Invariant($"## Deletion (mean substrate, lower is better) and insertion (blur substrate, higher is better), {Math.Min(o.CurveRows, o.TestRows)} test images"))
@@ -140,7 +143,7 @@ internal static class ReproduceReportWriter
         html.Append("</table><h2>Table 3: latency per image (batch 1, on f)</h2><table><tr><th>Method</th><th>ms</th><th>Relative to the explainer</th></tr>");
         foreach (var l in report.Latency)
         {
-            html.Append(Row(l.Method, Invariant($"{l.Milliseconds:F3}"), Invariant($"{l.RelativeToExplainer:F1}x")));
+            html.Append(Row(l.Method, Invariant($"{l.Milliseconds:F3}"), Relative(l.RelativeToExplainer)));
         }
 
         html.Append("</table><h2>Deletion and insertion curves</h2><p>RISE's curves on f, pixels ranked by |map|: deletion on each image's mean (black is ")

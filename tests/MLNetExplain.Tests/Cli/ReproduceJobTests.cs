@@ -65,6 +65,13 @@ public sealed class ReproduceJobTests : IDisposable
         Assert.Contains("removed pixels set to 0 (the background)", zeroMarkdown);
         Assert.DoesNotContain("| Explainer (standard targets) | ", zeroMarkdown.Split("## Table 2")[0]);
 
+        // Without the explainer, latencies have nothing to be relative to.
+        var noExplainer = new TestConsole();
+        Assert.Equal(0, new ReproduceJob(options with { Methods = ["Random", "Saliency"] }, noExplainer).Run(CancellationToken.None));
+        var noExplainerMarkdown = File.ReadAllText(Path.Combine(_dir, "report.md"));
+        Assert.Matches(new Regex(@"^\| Saliency \| \d+\.\d{3} \| n/a \(no explainer row\) \|$", RegexOptions.Multiline), noExplainerMarkdown);
+        Assert.DoesNotContain("NaN", noExplainerMarkdown);
+
         // Other settings in the same folder are refused rather than mixed in.
         Assert.Equal(2, new ReproduceJob(options with { Epochs = 2 }, new TestConsole()).Run(CancellationToken.None));
     }
