@@ -449,6 +449,7 @@ def bench_trainstep(args, out):
 
 def bench_attribution(args, out):
     import peer_attribution as pa
+    wanted = None if args.methods is None else set(args.methods.split(","))
     for name, make, channels, size, fsize in (("resnet18", resnet18, 3, 32, 4), ("cnn", SmallCnn, 1, 28, 7)):
         torch.manual_seed(1)
         model = make().eval()
@@ -463,7 +464,6 @@ def bench_attribution(args, out):
         for batch in (1, args.batch):
             x, y = inputs(batch, channels, size, seed=2)
             iterations = args.iterations if batch == 1 else max(1, args.iterations // 3)
-            wanted = None if args.methods is None else set(args.methods.split(","))
             if wanted is None or "explainer" in wanted:
                 out[f"{name}/explainer/b{batch}"] = repeat_ms(lambda: explain(x), 1, iterations)
             for method, fn in pa.METHODS.items():

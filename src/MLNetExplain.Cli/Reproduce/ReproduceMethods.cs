@@ -1,5 +1,6 @@
 using MLNetExplain.Attribution;
 using MLNetExplain.Explainer;
+using static TorchSharp.torch;
 
 namespace MLNetExplain.Cli.Reproduce;
 
@@ -16,9 +17,9 @@ internal static class ReproduceMethods
     [
         new("Random", "pixels ranked uniformly at random (ROAR's baseline)", null),
         new("Saliency", "|gradient| of f's predicted logit", (m, _) => new Saliency(m.Explained)),
-        new("SmoothGrad", "SmoothGrad of f, noise level 0.15, |gradient| per sample", (m, o) => new SmoothGrad(m.Explained, new SmoothGradOptions { Samples = o.Samples, Seed = o.Seed })),
+        new("SmoothGrad", "SmoothGrad of f, noise level 0.15, |gradient| per sample", (m, o) => SmoothGradOf(m.Explained, o)),
         new("Robust attribution", "SmoothGrad of the robust f' for f's prediction (seed 001's targets)",
-            (m, o) => new SmoothGrad(m.Robust, new SmoothGradOptions { Samples = o.Samples, Seed = o.Seed })),
+            (m, o) => SmoothGradOf(m.Robust, o)),
         new("Input x Gradient", "x times the gradient of f's predicted logit", (m, _) => new InputXGradient(m.Explained)),
         new("Integrated Gradients", "zero baseline, 50 Gauss-Legendre steps (Captum's default)", (m, _) => new IntegratedGradients(m.Explained)),
         new("GradientSHAP", "5 samples, baselines drawn from N(0, 0.001^2) (seed 001)",
@@ -40,13 +41,17 @@ internal static class ReproduceMethods
         new("Explainer", "f's explainer head aligned to robust attributions (seed 001)", (m, _) => new ExplainerAttribution(m.Explained)),
         new("Explainer (standard targets)", "an explainer aligned to a standard model's SmoothGrad (Table 2)", (m, _) => new ExplainerAttribution(m.ExplainedStandard)),
         new("Block-pooled SmoothGrad", "SmoothGrad's |map| averaged over 4x4 blocks (a diagnostic of ROAR, not a method)",
-            (m, o) => new BlockPooled(new SmoothGrad(m.Explained, new SmoothGradOptions { Samples = o.Samples, Seed = o.Seed }), 4), InDefaultGrid: false),
+            (m, o) => new BlockPooled(SmoothGradOf(m.Explained, o), 4), InDefaultGrid: false),
         new("Block-pooled explainer", "the explainer's map averaged over 4x4 blocks (a diagnostic of ROAR, not a method)",
             (m, _) => new BlockPooled(new ExplainerAttribution(m.Explained), 4), InDefaultGrid: false),
     ];
 
     /// <summary>The names, for option validation.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(m => m.Name)];
+
+    // Seed 001's SmoothGrad (noise level 0.15) with the job's sample count and seed, for every row built on it.
+    private static SmoothGrad SmoothGradOf(nn.Module<Tensor, Tensor> model, ReproduceOptions o) =>
+        new(model, new SmoothGradOptions { Samples = o.Samples, Seed = o.Seed });
 
     /// <summary>The methods <paramref name="names"/> selects (the default grid when null), in table order.</summary>
     public static IReadOnlyList<ReproduceMethod> Select(IReadOnlyList<string>? names) =>

@@ -149,6 +149,9 @@ internal sealed class ActivationHooks : IDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="module"/> is an <c>nn.ReLU</c>, the module Guided Backprop, Deconvolution and learned propagation hook.</summary>
+    public static bool IsReLU(nn.Module module) => module is ReLU;
+
     /// <summary>
     /// Installs the taps on every module of <paramref name="model"/> that <paramref name="supports"/> accepts; methods
     /// call it from their constructors so that no hook is added while the model runs on other threads.

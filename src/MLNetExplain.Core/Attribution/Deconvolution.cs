@@ -19,7 +19,7 @@ public sealed class Deconvolution : AttributionMethod
     public Deconvolution(nn.Module<Tensor, Tensor> model)
         : base(model)
     {
-        ActivationHooks.InstallTaps(model, module => module is TorchSharp.Modules.ReLU);
+        ActivationHooks.InstallTaps(model, ActivationHooks.IsReLU);
     }
 
     /// <inheritdoc />

@@ -59,7 +59,7 @@ internal sealed class ForwardTap
     }
 
     private Tensor Dispatch(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output) =>
-        !_handlers.IsEmpty && _handlers.TryGetValue(Environment.CurrentManagedThreadId, out var handler)
+        _handlers.TryGetValue(Environment.CurrentManagedThreadId, out var handler)
             ? handler(module, input, output)
             : output;
 

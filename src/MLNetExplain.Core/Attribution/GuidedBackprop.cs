@@ -21,7 +21,7 @@ public sealed class GuidedBackprop : AttributionMethod
     public GuidedBackprop(nn.Module<Tensor, Tensor> model)
         : base(model)
     {
-        ActivationHooks.InstallTaps(model, module => module is TorchSharp.Modules.ReLU);
+        ActivationHooks.InstallTaps(model, ActivationHooks.IsReLU);
     }
 
     /// <inheritdoc />

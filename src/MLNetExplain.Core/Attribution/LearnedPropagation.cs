@@ -47,7 +47,7 @@ public sealed class LearnedPropagation : AttributionMethod
     {
         Options = options ?? new LearnedPropagationOptions();
         Options.Validate();
-        ActivationHooks.InstallTaps(model, module => module is TorchSharp.Modules.ReLU);
+        ActivationHooks.InstallTaps(model, ActivationHooks.IsReLU);
     }
 
     /// <inheritdoc />

@@ -32,7 +32,7 @@ internal sealed class ModifiedReLU : autograd.SingleTensorFunction<ModifiedReLU>
     public static Tensor Gradient(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, ReLUBackwardRule rule, string method)
     {
         ActivationHooks? hooks = null;
-        hooks = new ActivationHooks(model, method, "nn.ReLU", module => module is ReLU,
+        hooks = new ActivationHooks(model, method, "nn.ReLU", ActivationHooks.IsReLU,
             (_, input, _) => apply(input, rule, hooks!));
         using (hooks)
         {

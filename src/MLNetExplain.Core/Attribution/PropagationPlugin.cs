@@ -51,7 +51,7 @@ internal sealed class PropagationPlugin
         var recorded = new List<(nn.Module Module, Tensor PreActivation)>();
         try
         {
-            using (var hooks = new ActivationHooks(model, method, Supported, module => module is ReLU, (module, input, output) =>
+            using (var hooks = new ActivationHooks(model, method, Supported, ActivationHooks.IsReLU, (module, input, output) =>
                    {
                        recorded.Add((module, input.detach().clone().DetachFromDisposeScope()));
                        return output;
@@ -89,7 +89,7 @@ internal sealed class PropagationPlugin
     /// <exception cref="InvalidOperationException">A ReLU module is called twice, or its input no longer has the recorded shape.</exception>
     public Tensor Gradient(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, bool createGraph, string method)
     {
-        using var hooks = new ActivationHooks(model, method, Supported, module => module is ReLU, Rule);
+        using var hooks = new ActivationHooks(model, method, Supported, ActivationHooks.IsReLU, Rule);
         using var grad = enable_grad();
         var x = inputs.detach().requires_grad_();
         var logits = model.call(x);
